@@ -1,0 +1,53 @@
+"""Every error and warning claimx reports, with a stable code.
+
+Codes are part of the output contract: error records and record warnings carry
+them, tests match on them, and users can grep for them. Messages take
+``{placeholders}`` filled with :func:`ErrorCode.format`.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Errors(str, Enum):
+    # Configuration and rule files (fatal at start-up, exit code 2).
+    E001 = "{path}:{line}: {message}"
+    E002 = "{path}: cannot read configuration: {message}"
+    E003 = "unknown rule pack {pack!r}; available: {available}"
+    E004 = "input path does not exist: {path}"
+    # Documents (an error record each; the batch goes on).
+    E101 = "{source}: not a text document ({reason})"
+    E102 = "{source}: invalid JSON: {message}"
+    E103 = "{source}: JSONL record is not an object"
+    E104 = "{source}: field {field!r} is missing, empty or not a string"
+    E105 = "{source}: cannot read file: {message}"
+    E106 = "{source}: unsupported input format {suffix!r} (use --format to force one)"
+    E107 = "{source}: broken gzip stream: {message}"
+    E199 = "{source}: internal error while processing the document: {message}"
+    # Warnings inside a record.
+    W001 = "text is not valid UTF-8 ({reason}); decoded as {encoding}"
+    W101 = "section numbering jumps from {previous} to {number} at offset {offset}"
+    W102 = "numbered line {number}. at offset {offset} does not continue the numbering ({previous}); kept as text"
+    W103 = "no title, summary or numbered section was recognised"
+    W201 = "bracket {text!r} at offset {offset} looks like a citation marker but is not valid: {reason}"
+
+    def format(self, **kwargs: object) -> str:
+        return self.value.format(**kwargs)
+
+
+class ClaimxError(Exception):
+    """An error that carries a code from :class:`Errors`."""
+
+    def __init__(self, code: Errors, **kwargs: object) -> None:
+        self.code = code.name
+        self.message = code.format(**kwargs)
+        super().__init__(f"[{self.code}] {self.message}")
+
+
+class ConfigError(ClaimxError):
+    """A settings or rule file is invalid; raised before any document is read."""
+
+
+class DocumentError(ClaimxError):
+    """One document cannot be processed; it becomes an error record."""

@@ -1,0 +1,105 @@
+"""The output contract: one :class:`Record` per document, or one :class:`ErrorRecord`.
+
+Field order is the key order of the JSON; every list is in text order. Change
+anything here and bump ``SCHEMA_VERSION``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .about import SCHEMA_VERSION
+
+SectionKind = Literal["boilerplate", "title", "meta", "summary", "body", "references", "other"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Source(_Model):
+    path: str = Field(description="The input file as given (or '-' for stdin).")
+    line: int | None = Field(None, description="Line number inside a JSONL file.")
+    format: str = Field(description="txt, markdown, html or jsonl.")
+    url: str | None = None
+
+
+class Warning(_Model):  # noqa: A001 - the record field is called "warnings"
+    code: str
+    message: str
+
+
+class Section(_Model):
+    id: str
+    kind: SectionKind
+    number: int | None
+    heading: str | None
+    start: int
+    end: int
+    heading_start: int | None
+    heading_end: int | None
+    rule_id: str | None = Field(description="The line rule that opened the section; null for unlabelled prose.")
+
+
+class Citation(_Model):
+    id: str
+    text: str
+    refs: list[int]
+    start: int
+    end: int
+    section_id: str
+    sentence_start: int
+    sentence_end: int
+    rule_id: str
+
+
+class Reference(_Model):
+    id: str
+    number: int
+    text: str
+    start: int
+    end: int
+    section_id: str
+    rule_id: str
+
+
+class Claim(_Model):
+    id: str
+    section_id: str
+    kind: Literal["tactic", "cited"]
+    text: str
+    start: int
+    end: int
+    citation_ids: list[str]
+    citation_refs: list[int]
+
+
+class Record(_Model):
+    schema_version: str = SCHEMA_VERSION
+    doc_id: str
+    source: Source
+    title: str | None
+    checked_on: date | None
+    layout: str
+    text: str | None = Field(description="The text every offset refers to; null with --no-text.")
+    sections: list[Section]
+    citations: list[Citation]
+    references: list[Reference]
+    claims: list[Claim]
+    warnings: list[Warning]
+
+
+class ErrorRecord(_Model):
+    doc_id: str
+    source: Source
+    code: str
+    message: str
+
+
+def dumps(record: BaseModel) -> str:
+    """The one serializer: compact, key order from the model, UTF-8 kept readable."""
+    return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,97 @@
+"""Load JSONL rule files into validated pydantic models, reporting ``path:line``."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from .errors import ConfigError, Errors
+
+M = TypeVar("M", bound=BaseModel)
+
+RULE_ID = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"
+
+
+class Rule(BaseModel):
+    """Fields every rule shares: a stable hand-written id and a note for readers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    note: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _id_form(cls, value: str) -> str:
+        if not re.match(RULE_ID, value):
+            raise ValueError(f"rule id {value!r} must be dotted lower case, e.g. 'le.sting.001'")
+        return value
+
+
+class RegexRule(Rule):
+    """A rule whose pattern is a Python regular expression."""
+
+    pattern: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
+        return value
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {msg}" if where else msg)
+    return "; ".join(parts)
+
+
+def read_rules(path: Path, model: type[M]) -> list[M]:
+    """Read one rule per line; blank lines and lines starting with '#' are skipped.
+
+    Any problem raises :class:`ConfigError` naming ``path:line``. Duplicate ids
+    within the file are an error too.
+    """
+    rules: list[M] = []
+    seen: dict[str, int] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(Errors.E002, path=path, message=exc) from None
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(Errors.E001, path=path, line=lineno, message=f"invalid JSON: {exc.msg}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(Errors.E001, path=path, line=lineno, message="a rule must be a JSON object")
+        try:
+            rule = model.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(Errors.E001, path=path, line=lineno, message=_describe(exc)) from None
+        rule_id = getattr(rule, "id", None)
+        if rule_id is not None:
+            if rule_id in seen:
+                raise ConfigError(
+                    Errors.E001, path=path, line=lineno,
+                    message=f"duplicate rule id {rule_id!r} (first on line {seen[rule_id]})",
+                )
+            seen[rule_id] = lineno
+        rules.append(rule)
+    return rules

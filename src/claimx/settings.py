@@ -1,0 +1,155 @@
+"""Settings (``configs/claimx.yaml``) and the layout rules they point to."""
+
+from __future__ import annotations
+
+import importlib.resources
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError, Errors
+from .rulefiles import RegexRule, read_rules
+
+SectionKind = Literal["boilerplate", "title", "meta", "summary", "body", "references", "other"]
+LineRole = Literal[
+    "boilerplate", "meta", "title", "summary_label", "summary_inline", "heading",
+    "references_label", "reference_entry", "bullet", "subhead",
+]
+
+
+class LineRule(RegexRule):
+    """Classifies one whole line (stripped of surrounding white space).
+
+    Named groups give the parts: ``heading``, ``number``, ``title``, ``body``
+    (inline summary text), ``text`` (bullet or reference text), ``date``.
+    """
+
+    role: LineRole
+    kind: SectionKind | None = None
+    layout: str | None = None
+    date_formats: list[str] = Field(default_factory=list)
+
+    def parse_date(self, value: str) -> date | None:
+        cleaned = " ".join(value.split())
+        for fmt in self.date_formats:
+            try:
+                return datetime.strptime(cleaned, fmt).date()
+            except ValueError:
+                continue
+        return None
+
+
+class MarkerRule(RegexRule):
+    """A citation marker form; group ``refs`` holds the numbers."""
+
+    list_separator: str
+    range_separator: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _has_refs(cls, value: str) -> str:
+        if "(?P<refs>" not in value:
+            raise ValueError("a marker pattern needs a named group 'refs'")
+        return value
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LayoutSettings(_Section):
+    lines: str
+    markers: str
+    max_heading_chars: int = 200
+    min_ref: int = 1
+    max_ref: int = 9999
+    max_range: int = 50
+
+
+class InputSettings(_Section):
+    exclude: list[str] = Field(default_factory=list)
+    fallback_encodings: list[str] = Field(default_factory=list)
+    jsonl_fields: dict[Literal["id", "text", "url", "title"], str] = Field(default_factory=dict)
+
+    def field(self, name: Literal["id", "text", "url", "title"]) -> str:
+        return self.jsonl_fields.get(name, name)
+
+
+class TokenizerSettings(_Section):
+    extra_hyphens: list[str] = Field(default_factory=list)
+
+
+class SentenceSettings(_Section):
+    punct_chars: list[str]
+    closers: list[str] = Field(default_factory=list)
+
+
+class ClaimSettings(_Section):
+    sections: list[SectionKind] = Field(default_factory=lambda: ["summary", "body"])
+
+
+class RuleSettings(_Section):
+    dir: str = "rules"
+    packs: list[str] = Field(default_factory=list)
+    cues: str | None = None
+
+
+class Settings(_Section):
+    layout: LayoutSettings
+    input: InputSettings = Field(default_factory=InputSettings)
+    tokenizer: TokenizerSettings = Field(default_factory=TokenizerSettings)
+    sentences: SentenceSettings
+    claims: ClaimSettings = Field(default_factory=ClaimSettings)
+    rules: RuleSettings = Field(default_factory=RuleSettings)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated settings plus the folder their relative paths start from."""
+
+    settings: Settings
+    file: Path
+
+    @property
+    def base(self) -> Path:
+        return self.file.parent
+
+    def path(self, relative: str) -> Path:
+        return (self.base / relative).resolve()
+
+    @cached_property
+    def line_rules(self) -> list[LineRule]:
+        return read_rules(self.path(self.settings.layout.lines), LineRule)
+
+    @cached_property
+    def marker_rules(self) -> list[MarkerRule]:
+        return read_rules(self.path(self.settings.layout.markers), MarkerRule)
+
+
+def default_config_path() -> Path:
+    """The packaged ``claimx.yaml`` (the repository's ``configs/`` folder)."""
+    return Path(str(importlib.resources.files("claimx") / "configs" / "claimx.yaml"))
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and validate settings and all layout rule files they name."""
+    path = Path(path) if path is not None else default_config_path()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(Errors.E002, path=path, message=exc) from None
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(Errors.E002, path=path, message=msg) from None
+    config = Config(settings=settings, file=path.resolve())
+    # Validate eagerly so a broken rule file fails at start-up, not mid-batch.
+    config.line_rules  # noqa: B018
+    config.marker_rules  # noqa: B018
+    return config
