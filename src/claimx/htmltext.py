@@ -51,13 +51,9 @@ class _Text(HTMLParser):
 
 
 def html_to_text(markup: str) -> str:
-    """Lines of visible text, each stripped; runs of blank lines become one."""
+    """One line per block of visible text, each stripped of ordinary spaces; no blank lines."""
     parser = _Text()
     parser.feed(markup)
     parser.close()
     lines = [line.strip(" ") for line in "".join(parser.parts).split("\n")]
-    out: list[str] = []
-    for line in lines:
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out).strip("\n") + "\n" if any(out) else ""
+    return "".join(f"{line}\n" for line in lines if line)

@@ -71,14 +71,20 @@ class SectionSplitter:
     def __init__(self, config: Config) -> None:
         self.rules = [(rule, rule.regex) for rule in config.line_rules]
         self.max_heading_chars = config.settings.layout.max_heading_chars
+        self.decoration = re.compile(config.settings.layout.decoration)
 
     def _classify(self, text: str, start: int, end: int, allowed: set[str]) -> tuple[LineRule, re.Match[str]] | None:
+        """The first allowed rule matching the whole line, or else the line without its decoration."""
+        deco = self.decoration.fullmatch(text, start, end)
+        inner = deco.span("inner") if deco else (start, end)
+        spans = [(start, end)] if inner == (start, end) else [(start, end), inner]
         for rule, regex in self.rules:
             if rule.role not in allowed:
                 continue
-            m = regex.fullmatch(text, start, end)
-            if m is not None:
-                return rule, m
+            for s, e in spans:
+                m = regex.fullmatch(text, s, e)
+                if m is not None:
+                    return rule, m
         return None
 
     def __call__(self, text: str) -> Layout:

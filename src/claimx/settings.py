@@ -65,6 +65,7 @@ class _Section(BaseModel):
 class LayoutSettings(_Section):
     lines: str
     markers: str
+    decoration: str = "(?P<inner>.*)"
     max_heading_chars: int = 200
     min_ref: int = 1
     max_ref: int = 9999

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from claimx.extract import Extractor
+from claimx.readers import Input
+from claimx.records import Record, Source
+from claimx.settings import load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared" / "seeds" / "000_684467e5201d2897.txt"
+
+
+@pytest.fixture(scope="session")
+def config():
+    return load_config()
+
+
+@pytest.fixture(scope="session")
+def extractor(config):
+    return Extractor(config)
+
+
+@pytest.fixture(scope="session")
+def extract(extractor):
+    """Record for one text, with every span checked against the text."""
+
+    def run(text: str, doc_id: str = "t") -> Record:
+        (record,) = extractor([Input(doc_id, Source(path="<test>", format="txt"), text=text)])
+        assert isinstance(record, Record), record
+        assert_offsets(record)
+        return record
+
+    return run
+
+
+def assert_offsets(record: Record) -> None:
+    """Offsets are truth: every span's text is the document text at its offsets."""
+    text = record.text
+    assert text is not None
+    for s in record.sections:
+        assert 0 <= s.start < s.end <= len(text)
+        if s.heading is not None:
+            assert text[s.heading_start:s.heading_end] == s.heading
+            assert s.start <= s.heading_start <= s.heading_end <= s.end
+    for a, b in zip(record.sections, record.sections[1:]):
+        assert a.end <= b.start, "sections overlap"
+        assert not text[a.end:b.start].strip(), "non-white text between sections"
+    for c in record.citations:
+        assert text[c.start:c.end] == c.text
+        assert c.sentence_start <= c.start < c.end <= c.sentence_end
+    for r in record.references:
+        assert text[r.start:r.end] == r.text
+    sections = {s.id: s for s in record.sections}
+    for k in record.claims:
+        assert text[k.start:k.end] == k.text
+        sec = sections[k.section_id]
+        assert sec.start <= k.start < k.end <= sec.end

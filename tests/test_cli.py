@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from claimx.cli import extract, schema  # noqa: F401
+from claimx.cli.main import app
+
+runner = CliRunner()
+ARTICLE = "Fact check: q?\nExecutive Summary\nA cited sentence [1].\n1. Head\nMore [2] [3].\n"
+
+
+@pytest.fixture
+def tree(tmp_path):
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (root / "b.jsonl").write_text(json.dumps({"id": "j1", "text": ARTICLE}) + "\n{broken\n", encoding="utf-8")
+    (root / "c.md").write_text(ARTICLE, encoding="utf-8")
+    return root
+
+
+def test_extract_writes_records_and_errors(tree, tmp_path):
+    out = tmp_path / "out" / "claims.jsonl"
+    result = runner.invoke(app, ["extract", str(tree), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["doc_id"] for r in records] == ["a.txt", "j1", "c.md"]
+    errors = [json.loads(line) for line in (tmp_path / "out" / "claims.errors.jsonl").read_text().splitlines()]
+    assert [(e["doc_id"], e["code"], e["source"]["line"]) for e in errors] == [("b.jsonl:2", "E102", 2)]
+    assert "4 documents: 3 records, 1 errors" in result.stderr
+    assert not list(out.parent.glob(".*.tmp")), "temporary files are renamed or removed"
+
+
+def test_extract_is_byte_stable(tree, tmp_path):
+    outs = []
+    for n in (1, 2):
+        out = tmp_path / f"o{n}.jsonl"
+        runner.invoke(app, ["extract", str(tree), "-o", str(out), "-q"])
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+
+
+def test_extract_stdin_to_stdout(tmp_path):
+    result = runner.invoke(app, ["extract", "-", "--no-text", "--errors", str(tmp_path / "e.jsonl")], input=ARTICLE)
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["doc_id"] == "stdin" and record["text"] is None
+    assert [c["refs"] for c in record["citations"]] == [[1], [2], [3]]
+
+
+def test_missing_path_is_a_usage_error(tmp_path):
+    result = runner.invoke(app, ["extract", str(tmp_path / "nope"), "-o", str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 2
+    assert "E004" in result.stderr
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_broken_config_is_a_usage_error(tmp_path):
+    bad = tmp_path / "claimx.yaml"
+    bad.write_text("layout: [", encoding="utf-8")
+    result = runner.invoke(app, ["extract", "-", "-c", str(bad)], input="x")
+    assert result.exit_code == 2
+    assert "E002" in result.stderr
+
+
+def test_schema_lists_record_fields():
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    props = json.loads(result.stdout)["properties"]
+    assert list(props)[:4] == ["schema_version", "doc_id", "source", "title"]
