@@ -53,3 +53,58 @@ def test_seed_markers_close_their_sentence(seed):
     assert sentence.startswith("Reporting from multiple operations")
     assert sentence.endswith("realities [1] [2] [3].")
     assert {c.sentence_start for c in seed.citations[:3]} == {first.sentence_start}
+
+
+SEED_LABELS = [
+    "UNDERCOVER_ONLINE", "STING_OPERATION", "INTERDICTION", "INTERNATIONAL_COOPERATION", "CYBER_FORENSICS",
+    "INTELLIGENCE_SHARING", "PLATFORM_DISRUPTION", "BORDER_SCREENING", "MULTI_AGENCY_TASK_FORCE", "TIP_LINE",
+    "VICTIM_SERVICES",
+]
+
+
+def mentions(record):
+    return [(m.label, m.text) for k in record.claims for m in k.tactics]
+
+
+@pytest.mark.parametrize("label", SEED_LABELS)
+def test_seed_tactic_labels(seed, label):
+    assert label in {lab for lab, _ in mentions(seed)}
+
+
+@pytest.mark.parametrize("label,text", [
+    ("UNDERCOVER_ONLINE", "covert online investigations"),
+    ("STING_OPERATION", "sting operations"),
+    ("STING_OPERATION", "stings"),
+    ("INTERDICTION", "traffic stops"),
+    ("INTERDICTION", "checkpoints"),
+    ("CYBER_FORENSICS", "cyber-forensics"),
+    ("PLATFORM_DISRUPTION", "account shutdowns"),
+    ("VICTIM_SERVICES", "victim support services"),
+])
+def test_seed_tactic_mentions(seed, label, text):
+    assert (label, text) in mentions(seed)
+
+
+def test_section_three_interdiction(seed):
+    sec3 = next(s for s in seed.sections if s.number == 3)
+    found = [m.text for k in seed.claims if k.section_id == sec3.id for m in k.tactics if m.label == "INTERDICTION"]
+    assert {"traffic stops", "checkpoints"} <= set(found)
+    assert any(t.startswith("stopping") for t in found) and any(t.startswith("intercept") for t in found)
+
+
+def test_seed_quantities(seed):
+    got = {(q.value, q.unit) for k in seed.claims for q in k.quantities}
+    assert {(165, "children"), (188, "suspects"), (14, "countries")} <= got
+    vague = [q for k in seed.claims for q in k.quantities if q.text == "dozens or hundreds of arrests"]
+    assert vague and vague[0].value is None
+
+
+def test_seed_heading_claim_names_a_tactic(seed):
+    sec1 = next(s for s in seed.sections if s.number == 1)
+    heading_claims = [k for k in seed.claims if k.start == sec1.heading_start]
+    assert [m.text for m in heading_claims[0].tactics] == ["stings"]
+
+
+def test_seed_hedged_claims(seed):
+    last = [k for k in seed.claims if k.text.startswith("These caveats highlight that no single tactic suffices")]
+    assert last and last[0].certainty == "hedged"

@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import records as R
+from .claims import build_claims
 from .components import CITATIONS
 from .errors import DocumentError, Errors
 from .readers import Input, read_inputs
@@ -26,12 +27,13 @@ from .settings import Config, load_config
 class Extractor:
     """Holds what is built once per run (rules, pipeline) and turns inputs into records."""
 
-    def __init__(self, config: Config | None = None, *, nlp: Language | None = None) -> None:
+    def __init__(self, config: Config | None = None, *, nlp: Language | None = None,
+                 packs: list[str] | None = None) -> None:
         from .pipeline import build_nlp
 
         self.config = config or load_config()
         self.splitter = SectionSplitter(self.config)
-        self.nlp = nlp or build_nlp(self.config)
+        self.nlp = nlp or build_nlp(self.config, packs=packs)
         self.claim_kinds = frozenset(self.config.settings.claims.sections)
 
     def __call__(self, inputs: Iterable[Input], *, batch_size: int = 64) -> Iterator[R.Record | R.ErrorRecord]:
@@ -76,7 +78,6 @@ class Extractor:
             off = unit.start
             if doc._.rejected_markers:
                 warnings.extend(r.warning(off) for r in doc._.rejected_markers)
-            in_claim_section = unit.role == "paragraph" and layout.sections[unit.section].kind in self.claim_kinds
             by_sentence: dict[int, list[R.Citation]] = {}
             for span in doc.spans[CITATIONS]:
                 sent = span.sent
@@ -87,18 +88,9 @@ class Extractor:
                 )
                 citations.append(cit)
                 by_sentence.setdefault(sent.start, []).append(cit)
-            if not in_claim_section:
-                continue
-            for sent in doc.sents:
-                cited = by_sentence.get(sent.start)
-                if not cited:
-                    continue
-                start, end = off + sent.start_char, off + sent.end_char
-                claims.append(R.Claim(
-                    id=f"k{len(claims) + 1}", section_id=sid[unit.section], kind="cited", text=text[start:end],
-                    start=start, end=end, citation_ids=[c.id for c in cited],
-                    citation_refs=[r for c in cited for r in c.refs],
-                ))
+            kind = layout.sections[unit.section].kind
+            if unit.role == "title" or kind in self.claim_kinds:
+                claims.extend(build_claims(doc, off, sid[unit.section], by_sentence, first_id=len(claims) + 1))
         references = [
             R.Reference(id=f"r{i + 1}", number=e.number, text=text[e.start:e.end], start=e.start, end=e.end,
                         section_id=sid[e.section], rule_id=e.rule_id)

@@ -67,15 +67,55 @@ class Reference(_Model):
     rule_id: str
 
 
+class Mention(_Model):
+    """A tactic named in a claim."""
+
+    label: str
+    text: str
+    start: int
+    end: int
+    rule_id: str
+
+
+class Actor(_Model):
+    label: str
+    text: str
+    start: int
+    end: int
+    rule_id: str
+
+
+class Quantity(_Model):
+    text: str
+    value: int | float | None = Field(description="The number; null for vague amounts ('dozens of').")
+    unit: str = Field(description="What is counted: the last word of the span, lower case.")
+    start: int
+    end: int
+    rule_id: str
+
+
+class Hedge(_Model):
+    cue: Literal["hedge", "negation"]
+    text: str
+    start: int
+    end: int
+    rule_id: str
+
+
 class Claim(_Model):
     id: str
     section_id: str
-    kind: Literal["tactic", "cited"]
+    kind: Literal["tactic", "cited"] = Field(description="'tactic' when it names a tactic, else 'cited'.")
     text: str
     start: int
     end: int
     citation_ids: list[str]
     citation_refs: list[int]
+    tactics: list[Mention]
+    quantities: list[Quantity]
+    hedges: list[Hedge]
+    certainty: Literal["asserted", "hedged", "negated"]
+    actors: list[Actor]
 
 
 class Record(_Model):

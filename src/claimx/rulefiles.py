@@ -66,7 +66,12 @@ def read_rules(path: Path, model: type[M]) -> list[M]:
     Any problem raises :class:`ConfigError` naming ``path:line``. Duplicate ids
     within the file are an error too.
     """
-    rules: list[M] = []
+    return [rule for _, rule in read_rules_with_lines(path, model)]
+
+
+def read_rules_with_lines(path: Path, model: type[M]) -> list[tuple[int, M]]:
+    """Like :func:`read_rules`, with each rule's line number (for later checks)."""
+    rules: list[tuple[int, M]] = []
     seen: dict[str, int] = {}
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -93,5 +98,5 @@ def read_rules(path: Path, model: type[M]) -> list[M]:
                     message=f"duplicate rule id {rule_id!r} (first on line {seen[rule_id]})",
                 )
             seen[rule_id] = lineno
-        rules.append(rule)
+        rules.append((lineno, rule))
     return rules

@@ -97,7 +97,10 @@ class ClaimSettings(_Section):
 class RuleSettings(_Section):
     dir: str = "rules"
     packs: list[str] = Field(default_factory=list)
-    cues: str | None = None
+    hedges: str | None = None
+    quantities: str | None = None
+    number_words: dict[str, float] = Field(default_factory=dict)
+    multipliers: dict[str, float] = Field(default_factory=dict)
 
 
 class Settings(_Section):

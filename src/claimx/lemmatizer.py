@@ -1,0 +1,37 @@
+"""spaCy's lookup lemmatizer, looked up on the lower-case form.
+
+The tables in spacy-lookups-data are case-sensitive ("Stings" is not in them),
+so rules written in lower case would miss capitalised words. This lemmatizer
+looks up ``token.lower_`` and so every LEMMA is lower case.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.lookups import Lookups, load_lookups
+from spacy.pipeline import Lemmatizer
+from spacy.tokens import Token
+
+
+class LowercaseLemmatizer(Lemmatizer):
+    def lookup_lemmatize(self, token: Token) -> list[str]:
+        return [self.lemma(token.text)]
+
+    def initialize(self, get_examples=None, *, nlp=None, lookups: Lookups | None = None) -> None:
+        lookups = lookups or load_lookups(lang=self.vocab.lang, tables=["lemma_lookup"])
+        super().initialize(get_examples, nlp=nlp, lookups=lookups)
+        self._table = self.lookups.get_table("lemma_lookup")
+        self._cache: dict[str, str] = {}
+
+    def lemma(self, text: str) -> str:
+        """The lemma this component gives a word (also used to compile phrase rules)."""
+        lemma = self._cache.get(text)
+        if lemma is None:
+            lower = text.lower()
+            lemma = self._cache[text] = self._table.get(lower, lower)
+        return lemma
+
+
+@Language.factory("claimx_lemmatizer", default_config={"mode": "lookup", "overwrite": True})
+def make_lemmatizer(nlp: Language, name: str, mode: str, overwrite: bool) -> LowercaseLemmatizer:
+    return LowercaseLemmatizer(nlp.vocab, None, name, mode=mode, overwrite=overwrite)
