@@ -71,3 +71,45 @@ def test_schema_lists_record_fields():
     assert result.exit_code == 0
     props = json.loads(result.stdout)["properties"]
     assert list(props)[:4] == ["schema_version", "doc_id", "source", "title"]
+
+
+def test_rules_list_shows_labels_and_counts():
+    from claimx.cli import rules  # noqa: F401
+
+    result = runner.invoke(app, ["rules", "list", "deception"])
+    assert result.exit_code == 0, result.output
+    assert "deception:" in result.stdout
+    line = next(line for line in result.stdout.splitlines() if line.strip().startswith("DEEPFAKE"))
+    assert int(line.split()[1]) > 5
+
+
+def test_rules_check_clean_and_broken(tmp_path):
+    from claimx.cli import rules  # noqa: F401
+
+    from .conftest import ROOT
+
+    assert runner.invoke(app, ["rules", "check", str(ROOT / "configs" / "rules")]).exit_code == 0
+    pack = tmp_path / "broken"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text("name: broken\ndescription: d\nlabels: {A_LABEL: def}\n", encoding="utf-8")
+    (pack / "tactics.jsonl").write_text(
+        json.dumps({"id": "b.ok.001", "label": "A_LABEL", "pattern": "ok"}) + "\n"
+        + json.dumps({"id": "b.bad.001", "label": "A_LABEL", "pattern": [{"LOWER": {"IN": 3}}]}) + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["rules", "check", str(pack)])
+    assert result.exit_code == 1
+    assert f"{pack / 'tactics.jsonl'}:2: invalid token pattern" in result.stdout
+
+
+def test_explain_shows_mentions_and_rule_ids(tmp_path):
+    from claimx.cli import explain  # noqa: F401
+
+    doc = tmp_path / "a.txt"
+    doc.write_text("Fact check: q?\nExecutive Summary\nPolice often run sting operations in 14 countries [1].\n",
+                   encoding="utf-8")
+    result = runner.invoke(app, ["explain", str(doc), "--no-color"])
+    assert result.exit_code == 0, result.output
+    assert "[sting operations]" in result.stdout
+    assert "STING_OPERATION" in result.stdout and "le.sting." in result.stdout
+    assert "cue.hedge.often" in result.stdout and "14 countries" in result.stdout

@@ -20,6 +20,7 @@ def extract_cmd(
     errors: Path | None = Opt(None, "--errors", help="Error records file [default: <output>.errors.jsonl, or stderr]."),
     config: Path | None = Opt(None, "--config", "-c", help="Settings file [default: the packaged configs/claimx.yaml]."),
     fmt: str | None = Opt(None, "--format", "-f", help="Read every input as txt, markdown, html or jsonl."),
+    rules: list[str] = Opt(None, "--rules", "-r", help="Rule packs by name or folder [default: the configured packs]."),
     no_text: bool = Opt(False, "--no-text", help="Leave the document text out of records (text: null)."),
     quiet: bool = Opt(False, "--quiet", "-q", help="No summary line on stderr."),
 ) -> None:
@@ -32,7 +33,7 @@ def extract_cmd(
         raise typer.BadParameter(f"unknown format {fmt!r}", param_hint="--format")
     try:
         cfg = load_config(config)
-        extractor = Extractor(cfg)
+        extractor = Extractor(cfg, packs=rules or None)
         inputs = read_inputs(paths, cfg.settings.input, force_format=fmt)
         with ExitStack() as stack:
             if output == "-":

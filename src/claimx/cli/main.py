@@ -17,6 +17,6 @@ Opt = typer.Option
 
 
 def main() -> None:
-    from . import extract, schema  # noqa: F401  (commands register themselves)
+    from . import explain, extract, rules, schema  # noqa: F401  (commands register themselves)
 
     app()

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..errors import ConfigError
+from ..extract import Extractor
+from ..readers import read_inputs
+from ..records import ErrorRecord, Record
+from ..settings import load_config
+from .main import Arg, Opt, app
+
+
+def render(record: Record, *, color: bool = True) -> str:
+    """One document's claims, with mentions marked in the sentence and listed below it."""
+    style = typer.style if color else (lambda text, **_: text)
+    lines = [style(f"{record.doc_id}: {record.title or '(no title)'}", bold=True),
+             f"layout {record.layout}, {len(record.sections)} sections, {len(record.citations)} citations, "
+             f"{len(record.claims)} claims"]
+    heads = {s.id: (f"{s.number}. " if s.number is not None else "") + (s.heading or s.kind) for s in record.sections}
+    current = None
+    for claim in record.claims:
+        if claim.section_id != current:
+            current = claim.section_id
+            lines += ["", style(f"[{claim.section_id}] {heads[claim.section_id]}", underline=True)]
+        marked, pos = [], claim.start
+        for m in claim.tactics:
+            if m.start < pos:
+                continue
+            marked += [record.text[pos:m.start], style(f"[{m.text}]", fg="green", bold=True)]
+            pos = m.end
+        marked.append(record.text[pos:claim.end])
+        lines.append(f"  {claim.id} ({claim.certainty}) " + "".join(marked))
+        for m in claim.tactics:
+            lines.append(f"      tactic    {m.label:<26} {m.text!r:<32} {m.rule_id}")
+        for h in claim.hedges:
+            lines.append(f"      {h.cue:<9} {'':<26} {h.text!r:<32} {h.rule_id}")
+        for q in claim.quantities:
+            lines.append(f"      quantity  {str(q.value) + ' ' + q.unit:<26} {q.text!r:<32} {q.rule_id}")
+        for a in claim.actors:
+            lines.append(f"      actor     {a.label:<26} {a.text!r:<32} {a.rule_id}")
+        if claim.citation_refs:
+            lines.append(f"      cites     {claim.citation_refs}")
+    for w in record.warnings:
+        lines.append(style(f"warning {w.code}: {w.message}", fg="yellow"))
+    return "\n".join(lines)
+
+
+@app.command("explain")
+def explain_cmd(
+    path: str = Arg(..., help="A document (any input format; a JSONL file shows every record)."),
+    rules: list[str] = Opt(None, "--rules", "-r", help="Rule packs to use [default: the configured packs]."),
+    config: Path | None = Opt(None, "--config", "-c", help="Settings file."),
+    color: bool = Opt(True, "--color/--no-color", help="Colour the output."),
+) -> None:
+    """Show a document's claims with the tactics, rule ids, hedges, quantities and citations found."""
+    try:
+        cfg = load_config(config)
+        extractor = Extractor(cfg, packs=rules or None)
+        records = list(extractor(read_inputs([path], cfg.settings.input)))
+    except ConfigError as exc:
+        typer.echo(f"claimx: error: [{exc.code}] {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    failed = False
+    for rec in records:
+        if isinstance(rec, ErrorRecord):
+            failed = True
+            typer.echo(f"error {rec.code}: {rec.message}", err=True)
+        else:
+            typer.echo(render(rec, color=color))
+    raise typer.Exit(1 if failed else 0)
