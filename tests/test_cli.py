@@ -5,7 +5,6 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from claimx.cli import extract, schema  # noqa: F401
 from claimx.cli.main import app
 
 runner = CliRunner()
@@ -74,7 +73,6 @@ def test_schema_lists_record_fields():
 
 
 def test_rules_list_shows_labels_and_counts():
-    from claimx.cli import rules  # noqa: F401
 
     result = runner.invoke(app, ["rules", "list", "deception"])
     assert result.exit_code == 0, result.output
@@ -84,7 +82,6 @@ def test_rules_list_shows_labels_and_counts():
 
 
 def test_rules_check_clean_and_broken(tmp_path):
-    from claimx.cli import rules  # noqa: F401
 
     from .conftest import ROOT
 
@@ -103,7 +100,6 @@ def test_rules_check_clean_and_broken(tmp_path):
 
 
 def test_explain_shows_mentions_and_rule_ids(tmp_path):
-    from claimx.cli import explain  # noqa: F401
 
     doc = tmp_path / "a.txt"
     doc.write_text("Fact check: q?\nExecutive Summary\nPolice often run sting operations in 14 countries [1].\n",

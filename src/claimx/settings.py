@@ -103,6 +103,10 @@ class RuleSettings(_Section):
     multipliers: dict[str, float] = Field(default_factory=dict)
 
 
+class CheckSettings(_Section):
+    ignore: list[str] = Field(default_factory=list)
+
+
 class Settings(_Section):
     layout: LayoutSettings
     input: InputSettings = Field(default_factory=InputSettings)
@@ -110,6 +114,7 @@ class Settings(_Section):
     sentences: SentenceSettings
     claims: ClaimSettings = Field(default_factory=ClaimSettings)
     rules: RuleSettings = Field(default_factory=RuleSettings)
+    check: CheckSettings = Field(default_factory=CheckSettings)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,9 @@ Opt = typer.Option
 
 
 def main() -> None:
-    from . import explain, extract, rules, schema  # noqa: F401  (commands register themselves)
-
     app()
+
+
+# Each command module registers itself on `app`; importing them here gives every
+# user of `app` (the console script, tests) the full command set.
+from . import check, evaluate, explain, extract, rules, schema  # noqa: E402, F401

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from ..errors import ConfigError
+from ..evaluate import LEVELS, items_of, items_of_spans, missed, rule_table, score
+from ..goldio import SpanDoc, load_docs
+from .main import Arg, Opt, app
+
+
+def _items(docs, doc_ids, level):
+    out = []
+    for d in doc_ids:
+        doc = docs.get(d)
+        if doc is None:
+            continue
+        if isinstance(doc, SpanDoc):
+            if level != "tactics":
+                raise typer.BadParameter(f"span annotations hold tactic mentions only, not {level}")
+            out.extend(items_of_spans(d, doc.spans))
+        else:
+            out.extend(items_of(doc, level))
+    return out
+
+
+@app.command("eval")
+def eval_cmd(
+    pred: Path = Arg(..., help="Predicted records (JSONL file or folder)."),
+    gold: Path = Arg(..., help="Gold records, or span annotations {doc_id, spans} (file or folder)."),
+    level: str = Opt("tactics", "--level", "-l", help=f"What to score: {', '.join(LEVELS)}."),
+    out: Path | None = Opt(None, "--out", "-o", help="Write the tables as JSON (.json) or CSV (.csv, label table)."),
+    baseline: Path | None = Opt(None, "--baseline", help="An earlier --out JSON: print deltas against it."),
+    show_missed: bool = Opt(False, "--missed", help="List the gold items no rule found."),
+) -> None:
+    """Precision, recall and F1 per label (exact and overlap) and per rule."""
+    if level not in LEVELS:
+        raise typer.BadParameter(f"choose from {', '.join(LEVELS)}", param_hint="--level")
+    try:
+        p_docs, g_docs = load_docs(pred), load_docs(gold)
+    except ConfigError as exc:
+        typer.echo(f"claimx: error: [{exc.code}] {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    common = sorted(set(p_docs) & set(g_docs))
+    if not common:
+        typer.echo("claimx: error: no doc_id is in both PRED and GOLD", err=True)
+        raise typer.Exit(2)
+    p_items, g_items = _items(p_docs, common, level), _items(g_docs, common, level)
+    labels = pd.concat([score(p_items, g_items, "exact"), score(p_items, g_items, "overlap")], ignore_index=True)
+    rules = rule_table(p_items, g_items, "overlap")
+    pd.set_option("display.width", 200)
+    typer.echo(f"{level}: {len(common)} documents scored"
+               f" ({len(set(g_docs) - set(p_docs))} gold-only, {len(set(p_docs) - set(g_docs))} pred-only)\n")
+    wide = labels.pivot(index="label", columns="mode", values=["precision", "recall", "f1"])
+    wide.columns = [f"{m}_{k}" for k, m in wide.columns]
+    counts = labels[labels["mode"] == "exact"].set_index("label")[["pred", "gold"]]
+    table = counts.join(wide)
+    order = [lab for lab in table.index if lab != "ALL"] + ["ALL"]
+    table = table.loc[order]
+    typer.echo(table.to_string())
+    typer.echo("\nper rule (overlap mode):")
+    typer.echo(rules.to_string(index=False) if len(rules) else "  (no predictions)")
+    if show_missed:
+        miss = missed(p_items, g_items, "overlap")
+        typer.echo("\nmissed gold items (overlap mode):")
+        typer.echo(miss.to_string(index=False) if len(miss) else "  none")
+    result = {"level": level, "labels": labels.to_dict("records"), "rules": rules.to_dict("records")}
+    if baseline is not None:
+        before = pd.DataFrame(json.loads(baseline.read_text(encoding="utf-8"))["labels"])
+        merged = labels.merge(before, on=["label", "mode"], how="outer", suffixes=("", "_before")).fillna(0)
+        for k in ("precision", "recall", "f1"):
+            merged[f"d_{k}"] = (merged[k] - merged[f"{k}_before"]).round(4)
+        changed = merged[(merged[["d_precision", "d_recall", "d_f1"]] != 0).any(axis=1)]
+        typer.echo("\nchanges against the baseline:")
+        cols = ["label", "mode", "precision", "d_precision", "recall", "d_recall", "f1", "d_f1"]
+        typer.echo(changed[cols].to_string(index=False) if len(changed) else "  none")
+    if out is not None:
+        if out.suffix == ".csv":
+            labels.to_csv(out, index=False)
+        else:
+            out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

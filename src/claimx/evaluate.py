@@ -1,0 +1,124 @@
+"""Score predicted records against gold: precision, recall and F1 per label and per rule.
+
+Gold is either claimx records (the same schema as the output) or span
+annotations in the spaCy/Prodigy form ``{"doc_id", "text"?, "spans": [{start,
+end, label}]}``, which hold tactic mentions only.
+
+Two modes: ``exact`` (same label, same start and end) and ``overlap`` (same
+label, spans share at least one character; each gold item matches at most
+one prediction).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .records import Record
+
+LEVELS = ("sections", "citations", "tactics", "quantities", "hedges")
+
+
+@dataclass(frozen=True, order=True)
+class Item:
+    doc_id: str
+    start: int
+    end: int
+    label: str
+    rule_id: str = ""
+    text: str = ""
+
+
+def items_of(record: Record, level: str) -> list[Item]:
+    """The scoreable items of one record at one level, deduplicated, in text order."""
+    d = record.doc_id
+    if level == "sections":
+        out = [Item(d, s.start, s.end, f"{s.kind}|{s.number}|{s.heading}", s.rule_id or "") for s in record.sections]
+    elif level == "citations":
+        out = [Item(d, c.start, c.end, "CITATION", c.rule_id, ",".join(map(str, c.refs))) for c in record.citations]
+    elif level == "tactics":
+        out = [Item(d, m.start, m.end, m.label, m.rule_id, m.text) for k in record.claims for m in k.tactics]
+    elif level == "quantities":
+        out = [Item(d, q.start, q.end, "QUANTITY", q.rule_id, q.text) for k in record.claims for q in k.quantities]
+    elif level == "hedges":
+        out = [Item(d, h.start, h.end, h.cue, h.rule_id, h.text) for k in record.claims for h in k.hedges]
+    else:
+        raise ValueError(f"unknown level {level!r}; choose from {', '.join(LEVELS)}")
+    return sorted(set(out))
+
+
+def items_of_spans(doc_id: str, spans: Iterable[dict]) -> list[Item]:
+    return sorted({Item(doc_id, int(s["start"]), int(s["end"]), str(s["label"]), "", s.get("text", "")) for s in spans})
+
+
+def match(pred: list[Item], gold: list[Item], mode: str) -> tuple[set[Item], set[Item]]:
+    """(matched predictions, matched gold items)."""
+    if mode == "exact":
+        key = {(g.doc_id, g.start, g.end, g.label): g for g in gold}
+        hit_p = {p for p in pred if (p.doc_id, p.start, p.end, p.label) in key}
+        hit_g = {key[(p.doc_id, p.start, p.end, p.label)] for p in hit_p}
+        return hit_p, hit_g
+    if mode != "overlap":
+        raise ValueError(f"unknown mode {mode!r}")
+    by_key: dict[tuple[str, str], list[Item]] = defaultdict(list)
+    for g in gold:
+        by_key[(g.doc_id, g.label)].append(g)
+    hit_p: set[Item] = set()
+    hit_g: set[Item] = set()
+    # Best overlap first, so a long prediction does not steal a gold item from an exact one.
+    pairs = sorted(
+        ((min(p.end, g.end) - max(p.start, g.start), p, g) for p in pred for g in by_key[(p.doc_id, p.label)]
+         if p.start < g.end and g.start < p.end),
+        key=lambda t: (-t[0], t[1], t[2]),
+    )
+    for _, p, g in pairs:
+        if p not in hit_p and g not in hit_g:
+            hit_p.add(p)
+            hit_g.add(g)
+    return hit_p, hit_g
+
+
+def _prf(tp_p: int, n_pred: int, tp_g: int, n_gold: int) -> tuple[float, float, float]:
+    p = tp_p / n_pred if n_pred else 0.0
+    r = tp_g / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def score(pred: list[Item], gold: list[Item], mode: str = "exact") -> pd.DataFrame:
+    """One row per label plus ``ALL`` (micro-averaged): pred, gold, tp, precision, recall, f1."""
+    hit_p, hit_g = match(pred, gold, mode)
+    rows = []
+    labels = sorted({i.label for i in pred} | {i.label for i in gold})
+    for label in [*labels, "ALL"]:
+        sel = (lambda i: True) if label == "ALL" else (lambda i, lab=label: i.label == lab)
+        ps = [i for i in pred if sel(i)]
+        gs = [i for i in gold if sel(i)]
+        tp_p = sum(1 for i in ps if i in hit_p)
+        tp_g = sum(1 for i in gs if i in hit_g)
+        p, r, f = _prf(tp_p, len(ps), tp_g, len(gs))
+        rows.append({"label": label, "mode": mode, "pred": len(ps), "gold": len(gs), "tp": tp_p,
+                     "precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)})
+    return pd.DataFrame(rows)
+
+
+def rule_table(pred: list[Item], gold: list[Item], mode: str = "exact") -> pd.DataFrame:
+    """Per rule: hits, true and false positives, precision."""
+    hit_p, _ = match(pred, gold, mode)
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for p in pred:
+        counts[(p.rule_id, p.label)][0 if p in hit_p else 1] += 1
+    rows = [{"rule_id": rid, "label": label, "hits": tp + fp, "tp": tp, "fp": fp,
+             "precision": round(tp / (tp + fp), 4)} for (rid, label), (tp, fp) in sorted(counts.items())]
+    return pd.DataFrame(rows, columns=["rule_id", "label", "hits", "tp", "fp", "precision"])
+
+
+def missed(pred: list[Item], gold: list[Item], mode: str = "exact") -> pd.DataFrame:
+    """Gold items no prediction matched (false negatives), by label."""
+    _, hit_g = match(pred, gold, mode)
+    rows = [{"label": g.label, "doc_id": g.doc_id, "start": g.start, "end": g.end, "text": g.text}
+            for g in sorted(gold, key=lambda i: (i.label, i.doc_id, i.start)) if g not in hit_g]
+    return pd.DataFrame(rows, columns=["label", "doc_id", "start", "end", "text"])

@@ -1,0 +1,70 @@
+"""Read records and span annotations from JSONL files or folders, reporting ``path:line``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .errors import ConfigError, Errors
+from .records import Record
+
+
+@dataclass(frozen=True)
+class SpanDoc:
+    """Span annotations for one document (spaCy/Prodigy form)."""
+
+    doc_id: str
+    spans: list[dict]
+    text: str | None = None
+
+
+def jsonl_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*.jsonl") if not p.name.endswith(".errors.jsonl"))
+    if not path.exists():
+        raise ConfigError(Errors.E004, path=path)
+    return [path]
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ConfigError(Errors.E001, path=path, line=lineno, message=f"invalid JSON: {exc.msg}") from None
+            if not isinstance(obj, dict):
+                raise ConfigError(Errors.E001, path=path, line=lineno, message="expected a JSON object")
+            yield lineno, obj
+
+
+def load_docs(path: str | Path, files: dict[str, Path] | None = None) -> dict[str, Record | SpanDoc]:
+    """Records (or span annotations) by doc_id, from a file or a folder of ``*.jsonl``.
+
+    ``files``, when given, is filled with the file each doc_id came from.
+    """
+    docs: dict[str, Record | SpanDoc] = {}
+    for file in jsonl_files(Path(path)):
+        for lineno, obj in read_jsonl(file):
+            try:
+                if "schema_version" in obj:
+                    doc: Record | SpanDoc = Record.model_validate(obj)
+                elif "spans" in obj and "doc_id" in obj:
+                    doc = SpanDoc(str(obj["doc_id"]), list(obj["spans"]), obj.get("text"))
+                else:
+                    raise ValueError("neither a claimx record nor a span annotation (doc_id, spans)")
+            except (ValidationError, ValueError) as exc:
+                msg = " ".join(str(exc).split())[:300]
+                raise ConfigError(Errors.E001, path=file, line=lineno, message=msg) from None
+            if doc.doc_id in docs:
+                raise ConfigError(Errors.E001, path=file, line=lineno, message=f"duplicate doc_id {doc.doc_id!r}")
+            docs[doc.doc_id] = doc
+            if files is not None:
+                files[doc.doc_id] = file
+    return docs
