@@ -30,6 +30,7 @@ class Errors(str, Enum):
     W101 = "section numbering jumps from {previous} to {number} at offset {offset}"
     W102 = "numbered line {number}. at offset {offset} does not continue the numbering ({previous}); kept as text"
     W103 = "no title, summary or numbered section was recognised"
+    W301 = "annotated span {start}-{end}: {reason}"
     W201 = "bracket {text!r} at offset {offset} looks like a citation marker but is not valid: {reason}"
 
     def format(self, **kwargs: object) -> str:

@@ -63,6 +63,38 @@ class Extractor:
                     inp.error = DocumentError(Errors.E199, source=_where(inp), message=repr(exc))
                     yield _error(inp)
 
+    def with_mentions(self, inp: Input, spans: list[dict]) -> R.Record:
+        """The record of ``inp`` with tactic mentions taken from ``spans`` instead of the rules.
+
+        Used to turn hand annotations ({start, end, label} on the document text)
+        into gold records; a span that does not fall on token boundaries is widened
+        to them, and one outside every title, heading or paragraph is dropped, each
+        with a W301 warning.
+        """
+        layout = self.splitter(inp.text)
+        docs = list(self.nlp.pipe(inp.text[u.start:u.end] for u in layout.units))
+        placed: set[int] = set()
+        for unit, doc in zip(layout.units, docs, strict=True):
+            new = []
+            for i, sp in enumerate(spans):
+                s, e = int(sp["start"]) - unit.start, int(sp["end"]) - unit.start
+                if 0 <= s and e <= len(doc.text):
+                    span = doc.char_span(s, e, label=sp["label"], alignment_mode="expand")
+                    if span is None:
+                        continue
+                    span.id_ = sp.get("rule_id") or "gold"
+                    if (span.start_char, span.end_char) != (s, e):
+                        inp.warnings.append(("W301", Errors.W301.format(start=sp["start"], end=sp["end"],
+                                                                         reason="widened to token boundaries")))
+                    new.append(span)
+                    placed.add(i)
+            doc.spans["tactics"] = new
+        for i, sp in enumerate(spans):
+            if i not in placed:
+                inp.warnings.append(("W301", Errors.W301.format(start=sp["start"], end=sp["end"],
+                                                                 reason="outside every title, heading and paragraph")))
+        return self.build(inp, layout, docs)
+
     def build(self, inp: Input, layout: Layout, unit_docs: list[Doc]) -> R.Record:
         text = inp.text
         sid = [f"s{i + 1}" for i in range(len(layout.sections))]

@@ -68,3 +68,10 @@ def load_docs(path: str | Path, files: dict[str, Path] | None = None) -> dict[st
             if files is not None:
                 files[doc.doc_id] = file
     return docs
+
+
+def export_spans(record: Record) -> dict:
+    """A record's tactic mentions in the spaCy/Prodigy span form."""
+    spans = sorted({(m.start, m.end, m.label, m.text, m.rule_id) for k in record.claims for m in k.tactics})
+    return {"doc_id": record.doc_id, "text": record.text,
+            "spans": [{"start": s, "end": e, "label": lab, "text": t, "rule_id": r} for s, e, lab, t, r in spans]}

@@ -84,3 +84,26 @@ def check_cmd(
             typer.echo(exc.message)
     raise typer.Exit(1 if problems else 0)
 
+
+
+@rules_app.command("stats")
+def stats_cmd(
+    paths: list[str] = Arg(..., help="Documents to run the rules on (files, folders, '-')."),
+    rules: list[str] = Opt(None, "--rules", "-r", help="Rule packs [default: the configured packs]."),
+    out: Path | None = Opt(None, "--out", "-o", help="Write the table as CSV or JSON (by suffix)."),
+    config: Path | None = Opt(None, "--config", "-c", help="Settings file."),
+) -> None:
+    """Per rule on unlabelled text: hits, share of documents and claims hit, overlaps, label conflicts."""
+    from ..extract import Extractor
+    from ..readers import read_inputs
+    from ..rulestats import rule_stats
+
+    try:
+        cfg = load_config(config)
+        table = rule_stats(Extractor(cfg, packs=rules or None)(read_inputs(paths, cfg.settings.input)))
+    except ConfigError as exc:
+        typer.echo(f"claimx: error: [{exc.code}] {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(table.to_string(index=False) if len(table) else "no rule fired")
+    if out is not None:
+        table.to_json(out, orient="records", indent=2) if out.suffix == ".json" else table.to_csv(out, index=False)

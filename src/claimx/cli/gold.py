@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from ..errors import ConfigError
+from ..extract import Extractor, atomic_writer
+from ..goldio import SpanDoc, export_spans, load_docs
+from ..readers import Input
+from ..records import Record, Source, dumps
+from ..settings import load_config
+from .main import Arg, Opt, app
+
+gold_app = typer.Typer(help="Move gold between claimx records and span annotations (spaCy/Prodigy JSONL).",
+                       no_args_is_help=True)
+app.add_typer(gold_app, name="gold")
+
+
+@gold_app.command("export")
+def export_cmd(
+    records: Path = Arg(..., help="claimx records (JSONL file or folder)."),
+    output: Path = Opt(..., "--output", "-o", help="Span annotations to write ({doc_id, text, spans})."),
+) -> None:
+    """Write each record's tactic mentions as {"doc_id", "text", "spans": [{start, end, label}]}."""
+    try:
+        docs = load_docs(records)
+    except ConfigError as exc:
+        typer.echo(f"claimx: error: [{exc.code}] {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    with atomic_writer(output) as fh:
+        for doc in docs.values():
+            if isinstance(doc, Record):
+                fh.write(json.dumps(export_spans(doc), ensure_ascii=False) + "\n")
+    typer.echo(f"claimx: wrote {len(docs)} documents to {output}", err=True)
+
+
+@gold_app.command("import")
+def import_cmd(
+    spans: Path = Arg(..., help="Span annotations {doc_id, text?, spans} (JSONL file or folder)."),
+    output: Path = Opt(..., "--output", "-o", help="Gold records to write."),
+    texts: Path | None = Opt(None, "--texts", help="claimx records giving the text of annotations without one."),
+    config: Path | None = Opt(None, "--config", "-c", help="Settings file."),
+) -> None:
+    """Build gold records whose tactic mentions are the annotated spans (everything else as extracted)."""
+    try:
+        cfg = load_config(config)
+        annotations = load_docs(spans)
+        text_docs = load_docs(texts) if texts else {}
+        extractor = Extractor(cfg)
+    except ConfigError as exc:
+        typer.echo(f"claimx: error: [{exc.code}] {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    missing = 0
+    with atomic_writer(output) as fh:
+        for doc_id, ann in annotations.items():
+            if not isinstance(ann, SpanDoc):
+                continue
+            base = text_docs.get(doc_id)
+            text = ann.text or (base.text if isinstance(base, Record) else None)
+            if text is None:
+                missing += 1
+                typer.echo(f"claimx: {doc_id}: no text (add it to the annotation or pass --texts)", err=True)
+                continue
+            source = base.source if isinstance(base, Record) else Source(path=str(spans), format="jsonl")
+            record = extractor.with_mentions(Input(doc_id, source, text=text), ann.spans)
+            fh.write(dumps(record) + "\n")
+    raise typer.Exit(1 if missing else 0)
