@@ -45,6 +45,17 @@ class ClaimxError(Exception):
         self.message = code.format(**kwargs)
         super().__init__(f"[{self.code}] {self.message}")
 
+    def __reduce__(self):
+        # Sent between processes (workers, Dask) as its code and message.
+        return _rebuild, (type(self), self.code, self.message)
+
+
+def _rebuild(cls: type[ClaimxError], code: str, message: str) -> ClaimxError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, f"[{code}] {message}")
+    err.code, err.message = code, message
+    return err
+
 
 class ConfigError(ClaimxError):
     """A settings or rule file is invalid; raised before any document is read."""

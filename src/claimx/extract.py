@@ -170,11 +170,13 @@ class Summary:
     inputs: int = 0
     records: int = 0
     errors: int = 0
+    skipped: int = 0  # taken from an interrupted run's finished shards (--resume)
     warnings: Counter = field(default_factory=Counter)
 
     def line(self) -> str:
         warn = ", ".join(f"{c} x{n}" for c, n in sorted(self.warnings.items())) or "none"
-        return f"{self.inputs} documents: {self.records} records, {self.errors} errors; warnings: {warn}"
+        resumed = f" ({self.skipped} from the interrupted run)" if self.skipped else ""
+        return f"{self.inputs} documents: {self.records} records, {self.errors} errors{resumed}; warnings: {warn}"
 
 
 @contextmanager

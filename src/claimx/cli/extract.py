@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import sys
-from contextlib import ExitStack
 from pathlib import Path
 
 import typer
 
+from ..batch import Job, ProgressReporter, run_batch, stream
 from ..errors import ConfigError
-from ..extract import Extractor, atomic_writer, errors_path_for, write_records
-from ..readers import read_inputs
+from ..extract import Summary, atomic_writer
+from ..readers import discover
 from ..settings import load_config
 from .main import Arg, Opt, app
 
@@ -19,10 +19,15 @@ def extract_cmd(
     output: str = Opt("-", "--output", "-o", help="Output JSONL file, or '-' for stdout."),
     errors: Path | None = Opt(None, "--errors", help="Error records file [default: <output>.errors.jsonl, or stderr]."),
     config: Path | None = Opt(None, "--config", "-c", help="Settings file [default: the packaged configs/claimx.yaml]."),
-    fmt: str | None = Opt(None, "--format", "-f", help="Read every input as txt, markdown, html or jsonl."),
     rules: list[str] = Opt(None, "--rules", "-r", help="Rule packs by name or folder [default: the configured packs]."),
+    fmt: str | None = Opt(None, "--format", "-f", help="Read every input as txt, markdown, html or jsonl."),
     no_text: bool = Opt(False, "--no-text", help="Leave the document text out of records (text: null)."),
-    quiet: bool = Opt(False, "--quiet", "-q", help="No summary line on stderr."),
+    workers: int = Opt(1, "--workers", "-w", min=1, help="Worker processes; output is identical for any number."),
+    batch_size: int = Opt(64, "--batch-size", min=1, help="Documents per batch (and per resumable shard)."),
+    resume: bool = Opt(False, "--resume", help="Continue an interrupted run with the same arguments."),
+    engine: str = Opt("local", "--engine", help="local, or dask to run batches on a Dask cluster."),
+    scheduler: str | None = Opt(None, "--scheduler", help="Dask scheduler address [default: a local cluster]."),
+    quiet: bool = Opt(False, "--quiet", "-q", help="No progress and no summary on stderr."),
 ) -> None:
     """Extract one JSONL record per document.
 
@@ -31,22 +36,50 @@ def extract_cmd(
     """
     if fmt is not None and fmt not in ("txt", "markdown", "html", "jsonl"):
         raise typer.BadParameter(f"unknown format {fmt!r}", param_hint="--format")
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter("choose local or dask", param_hint="--engine")
+    if output == "-" and (resume or engine == "dask"):
+        raise typer.BadParameter("--resume and --engine dask need an output file", param_hint="--output")
+    job = Job(str(config) if config else None, tuple(rules) if rules else None, include_text=not no_text)
+    progress = None if quiet else ProgressReporter()
     try:
         cfg = load_config(config)
-        extractor = Extractor(cfg, packs=rules or None)
-        inputs = read_inputs(paths, cfg.settings.input, force_format=fmt)
-        with ExitStack() as stack:
-            if output == "-":
-                out = sys.stdout
-                err = stack.enter_context(atomic_writer(errors)) if errors else sys.stderr
-            else:
-                out_path = Path(output)
-                out = stack.enter_context(atomic_writer(out_path))
-                err = stack.enter_context(atomic_writer(errors or errors_path_for(out_path)))
-            summary = write_records(extractor(inputs), out, err, include_text=not no_text)
+        list(discover([p for p in paths if p != "-"], cfg.settings.input.exclude))  # fail on a bad path before any work
+        if engine == "dask":
+            from ..dask_engine import run_dask
+
+            summary = run_dask(paths, output=Path(output), errors=errors, job=job, batch_size=batch_size,
+                               force_format=fmt, scheduler=scheduler)
+        elif output == "-":
+            summary = _to_stdout(paths, job, errors, workers, batch_size, fmt)
+        else:
+            summary = run_batch(paths, output=Path(output), errors=errors, job=job, workers=workers,
+                                batch_size=batch_size, resume=resume, force_format=fmt, progress=progress)
     except ConfigError as exc:
         typer.echo(f"claimx: error: [{exc.code}] {exc.message}", err=True)
         raise typer.Exit(2) from None
     if not quiet:
         typer.echo(f"claimx: {summary.line()}", err=True)
     raise typer.Exit(1 if summary.errors else 0)
+
+
+def _to_stdout(paths, job, errors, workers, batch_size, fmt) -> Summary:
+    summary = Summary()
+
+    def write(err_fh) -> None:
+        for is_err, line, codes in stream(paths, job=job, workers=workers, batch_size=batch_size, force_format=fmt):
+            summary.inputs += 1
+            if is_err:
+                summary.errors += 1
+                err_fh.write(line + "\n")
+            else:
+                summary.records += 1
+                summary.warnings.update(codes)
+                sys.stdout.write(line + "\n")
+
+    if errors:
+        with atomic_writer(errors) as fh:
+            write(fh)
+    else:
+        write(sys.stderr)
+    return summary

@@ -1,0 +1,219 @@
+"""Batch runs: bounded memory, N worker processes, resumable shards, atomic outputs.
+
+Documents are read lazily and cut into numbered batches of ``batch_size``. Each
+batch becomes one shard file under ``<output>.parts/`` (records, then its error
+records in ``.errors`` beside it), renamed into place when complete. A killed run
+restarted with ``resume=True`` and the same arguments skips the shards it
+already has; when every batch is done the shards are joined, in batch order,
+into the output and errors files (each written to a temporary file and renamed)
+and the parts folder is removed. The output is therefore byte-identical for any
+number of workers and any interruption.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+from .about import __version__
+from .extract import Extractor, Summary, atomic_writer, errors_path_for
+from .readers import Input, read_inputs
+from .records import ErrorRecord, dumps
+from .settings import default_config_path, load_config
+
+Progress = Callable[[Summary, bool], None]
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs to build its pipeline: small and picklable (never a live nlp)."""
+
+    config_path: str | None
+    packs: tuple[str, ...] | None
+    include_text: bool = True
+
+
+_EXTRACTORS: dict[Job, Extractor] = {}
+
+
+def extractor_for(job: Job) -> Extractor:
+    """One pipeline per process and job, built on first use."""
+    ext = _EXTRACTORS.get(job)
+    if ext is None:
+        ext = _EXTRACTORS[job] = Extractor(load_config(job.config_path), packs=list(job.packs) if job.packs else None)
+    return ext
+
+
+def process_batch(job: Job, inputs: list[Input]) -> list[tuple[bool, str, list[str]]]:
+    """(is_error, JSON line, warning codes) for each input, in order."""
+    out = []
+    for rec in extractor_for(job)(inputs, batch_size=len(inputs) or 1):
+        if isinstance(rec, ErrorRecord):
+            out.append((True, dumps(rec), []))
+        else:
+            if not job.include_text:
+                rec = rec.model_copy(update={"text": None})
+            out.append((False, dumps(rec), [w.code for w in rec.warnings]))
+    return out
+
+
+def _batches(inputs: Iterable[Input], size: int) -> Iterator[list[Input]]:
+    it = iter(inputs)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _ordered(job: Job, batches: Iterator[tuple[int, list[Input]]], workers: int):
+    """(index, results) in batch order; at most 2 x workers batches in flight."""
+    if workers <= 1:
+        for index, batch in batches:
+            yield index, process_batch(job, batch)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: deque[tuple[int, Future]] = deque()
+        for index, batch in batches:
+            pending.append((index, pool.submit(process_batch, job, batch)))
+            if len(pending) >= 2 * workers:
+                i, fut = pending.popleft()
+                yield i, fut.result()
+        while pending:
+            i, fut = pending.popleft()
+            yield i, fut.result()
+
+
+def stream(paths: list[str], *, job: Job, workers: int = 1, batch_size: int = 64,
+           force_format: str | None = None) -> Iterator[tuple[bool, str, list[str]]]:
+    """Every result in input order, without shards (for stdout)."""
+    settings = load_config(job.config_path).settings.input
+    batches = enumerate(_batches(read_inputs(paths, settings, force_format=force_format), batch_size))
+    for _, results in _ordered(job, batches, workers):
+        yield from results
+
+
+def fingerprint(paths: list[str], job: Job, batch_size: int, force_format: str | None) -> str:
+    config_file = Path(job.config_path) if job.config_path else default_config_path()
+    config_bytes = config_file.read_bytes() if config_file.exists() else b""
+    data = json.dumps([__version__, [os.path.abspath(p) for p in paths], job.packs, job.include_text,
+                       batch_size, force_format, hashlib.sha256(config_bytes).hexdigest()])
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def _write_atomic(path: Path, lines: Iterable[str]) -> None:
+    with atomic_writer(path) as fh:
+        for line in lines:
+            fh.write(line + "\n")
+
+
+def run_batch(
+    paths: list[str],
+    *,
+    output: Path,
+    errors: Path | None = None,
+    job: Job,
+    workers: int = 1,
+    batch_size: int = 64,
+    resume: bool = False,
+    force_format: str | None = None,
+    progress: Progress | None = None,
+) -> Summary:
+    """Extract every document of ``paths`` into ``output`` (a file path, not stdout)."""
+    errors = errors or errors_path_for(output)
+    parts = output.with_name(output.name + ".parts")
+    manifest = parts / "manifest.json"
+    key = fingerprint(paths, job, batch_size, force_format)
+    if parts.exists() and not (resume and manifest.exists() and json.loads(manifest.read_text())["key"] == key):
+        shutil.rmtree(parts)
+    parts.mkdir(parents=True, exist_ok=True)
+    _write_atomic(manifest, [json.dumps({"key": key, "paths": paths, "batch_size": batch_size})])
+
+    settings = load_config(job.config_path).settings.input
+    summary = Summary()
+    done = {int(p.name[5:13]) for p in parts.glob("part-*.jsonl") if not p.name.endswith(".errors.jsonl")}
+
+    def todo() -> Iterator[tuple[int, list[Input]]]:
+        for index, batch in enumerate(_batches(read_inputs(paths, settings, force_format=force_format), batch_size)):
+            if index in done:
+                _count_shard(parts, index, summary, skipped=True)
+                continue
+            yield index, batch
+
+    for index, results in _ordered(job, todo(), workers):
+        _write_atomic(parts / f"part-{index:08d}.errors.jsonl", [line for err, line, _ in results if err])
+        _write_atomic(parts / f"part-{index:08d}.jsonl", [line for err, line, _ in results if not err])
+        for err, _, codes in results:
+            summary.inputs += 1
+            if err:
+                summary.errors += 1
+            else:
+                summary.records += 1
+                summary.warnings.update(codes)
+        if progress:
+            progress(summary, False)
+
+    shards = sorted(p for p in parts.glob("part-*.jsonl") if not p.name.endswith(".errors.jsonl"))
+    _join(output, shards)
+    _join(errors, [p.with_name(p.name.replace(".jsonl", ".errors.jsonl")) for p in shards])
+    shutil.rmtree(parts)
+    if progress:
+        progress(summary, True)
+    return summary
+
+
+def _count_shard(parts: Path, index: int, summary: Summary, *, skipped: bool) -> None:
+    for name, is_err in ((f"part-{index:08d}.jsonl", False), (f"part-{index:08d}.errors.jsonl", True)):
+        path = parts / name
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                summary.inputs += 1
+                summary.skipped += skipped
+                if is_err:
+                    summary.errors += 1
+                else:
+                    summary.records += 1
+                    summary.warnings.update(w["code"] for w in json.loads(line)["warnings"])
+
+
+def _join(target: Path, shards: list[Path]) -> None:
+    with atomic_writer(target) as out:
+        for shard in shards:
+            if shard.exists():
+                with shard.open(encoding="utf-8") as fh:
+                    shutil.copyfileobj(fh, out)
+
+
+class ProgressReporter:
+    """A one-line bar on a terminal, plain log lines every ``interval`` seconds otherwise."""
+
+    def __init__(self, stream=None, interval: float = 10.0) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.interval = 0.2 if self.tty else interval
+
+    def __call__(self, summary: Summary, final: bool) -> None:
+        now = time.monotonic()
+        if not final and now - self.last < self.interval:
+            return
+        self.last = now
+        rate = summary.inputs / max(now - self.start, 1e-9)
+        text = f"{summary.inputs} documents, {rate:.1f} docs/s, {summary.errors} errors"
+        if summary.skipped:
+            text += f", {summary.skipped} resumed"
+        if self.tty:
+            self.stream.write("\r\033[K" + text + ("\n" if final else ""))
+        elif not final:
+            self.stream.write(f"claimx: progress: {text}\n")
+        self.stream.flush()
