@@ -20,14 +20,15 @@ from .settings import load_config
 def _extract_files(files: list[tuple[str, str, str | None]], job: Job) -> list[tuple[bool, str, list[str]]]:
     """Partition function: (path, doc_id, format) triples -> results."""
     settings = load_config(job.config_path).settings.input
-    results = []
+    inputs = []
     for path, doc_id, fmt in files:
+        name = Path(path).name
         for inp in read_inputs([path], settings, force_format=fmt):
-            # A file given directly is named by its base name; restore the id from the walk.
-            if inp.doc_id == Path(path).name or inp.doc_id.startswith(Path(path).name + ":"):
-                inp.doc_id = doc_id + inp.doc_id[len(Path(path).name):]
-            results.extend(process_batch(job, [inp]))
-    return results
+            # Read on its own, a file is named by its base name; restore the id the walk gave it.
+            if inp.doc_id == name or inp.doc_id.startswith(name + ":"):
+                inp.doc_id = doc_id + inp.doc_id[len(name):]
+            inputs.append(inp)
+    return process_batch(job, inputs)
 
 
 def run_dask(paths: list[str], *, output: Path, errors: Path | None, job: Job, batch_size: int = 64,
@@ -45,7 +46,7 @@ def run_dask(paths: list[str], *, output: Path, errors: Path | None, job: Job, b
     client = client or (Client(scheduler) if scheduler else Client(processes=True, n_workers=2,
                                                                        threads_per_worker=1, dashboard_address=None))
     try:
-        results = client.compute(bag, sync=False).result() if False else bag.compute(scheduler=client.get)
+        results = bag.compute(scheduler=client.get)
     finally:
         if own:
             client.close()

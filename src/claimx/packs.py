@@ -134,9 +134,9 @@ def compile_pattern(pattern: Pattern, make_doc, lemma, hyphens: list[str]) -> li
     return tokens
 
 
-def build_matcher(vocab, loaded: list[Loaded], make_doc, lemma, hyphens: list[str]) -> Matcher:
+def build_matcher(vocab, loaded: list[Loaded], make_doc, lemma, hyphens: list[str]) -> IndexedMatcher:
     """One matcher for every rule, keyed by rule id; ids must be unique across all files."""
-    matcher = Matcher(vocab, validate=True)
+    matcher = IndexedMatcher(vocab)
     seen: dict[str, Loaded] = {}
     for item in loaded:
         rid = item.rule.id
@@ -149,9 +149,88 @@ def build_matcher(vocab, loaded: list[Loaded], make_doc, lemma, hyphens: list[st
         if not tokens:
             raise ConfigError(Errors.E001, path=item.path, line=item.line, message="empty pattern")
         try:
-            matcher.add(rid, [tokens])
+            matcher.add(rid, tokens)
         except ValueError as exc:
             msg = " ".join(str(exc).split())
             raise ConfigError(Errors.E001, path=item.path, line=item.line,
                               message=f"invalid token pattern: {msg}") from None
     return matcher
+
+
+_ANCHOR_ATTRS = {"LOWER": "lower_", "LEMMA": "lemma_", "ORTH": "text", "TEXT": "text"}
+
+
+def _anchor(tokens: list[dict[str, Any]]) -> tuple[int, str, frozenset] | None:
+    """The required token with the fewest allowed values on a plain attribute, if any."""
+    best = None
+    for pos, spec in enumerate(tokens):
+        if spec.get("OP") in ("?", "*", "!"):
+            continue
+        for attr, value in spec.items():
+            if attr not in _ANCHOR_ATTRS:
+                continue
+            if isinstance(value, str):
+                values = frozenset([value])
+            elif isinstance(value, dict) and set(value) == {"IN"}:
+                values = frozenset(value["IN"])
+            else:
+                continue
+            if best is None or len(values) < len(best[2]):
+                best = (pos, attr, values)
+    return best
+
+
+class IndexedMatcher:
+    """A Matcher that only looks near words that can start a match.
+
+    spaCy's Matcher tries every pattern at every token, which costs tokens x
+    patterns. Almost every rule has a required word ("sting", "phishing"), so
+    at start-up each rule is indexed by that word; at run time one pass over
+    the tokens finds where such words stand, and the matcher runs on the
+    windows around them only. Rules with no such word run on the whole doc.
+    The matches are exactly those of a plain Matcher.
+    """
+
+    def __init__(self, vocab) -> None:
+        self.anchored = Matcher(vocab, validate=True)
+        self.free = Matcher(vocab, validate=True)
+        self.n_free = 0
+        # attr -> value -> (tokens that may precede the anchor, tokens that may follow it)
+        self.index: dict[str, dict[str, tuple[int, int]]] = {a: {} for a in _ANCHOR_ATTRS.values()}
+
+    def add(self, key: str, tokens: list[dict[str, Any]]) -> None:
+        anchor = _anchor(tokens)
+        if anchor is None:
+            self.free.add(key, [tokens])
+            self.n_free += 1
+            return
+        self.anchored.add(key, [tokens])
+        pos, attr, values = anchor
+        slot = self.index[_ANCHOR_ATTRS[attr]]
+        before, after = pos, len(tokens) - pos - 1
+        for value in values:
+            b, a = slot.get(value, (0, 0))
+            slot[value] = (max(b, before), max(a, after))
+
+    def __call__(self, doc) -> list[tuple[int, int, int]]:
+        matches = list(self.free(doc)) if self.n_free else []
+        spans: list[tuple[int, int]] = []
+        index = [(attr, table) for attr, table in self.index.items() if table]
+        for tok in doc:
+            reach = None
+            for attr, table in index:
+                hit = table.get(getattr(tok, attr))
+                if hit is not None:
+                    reach = hit if reach is None else (max(reach[0], hit[0]), max(reach[1], hit[1]))
+            if reach is None:
+                continue
+            spans.append((max(0, tok.i - reach[0]), min(len(doc), tok.i + reach[1] + 1)))
+        windows: list[list[int]] = []
+        for start, end in sorted(spans):
+            if windows and start <= windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], end)
+            else:
+                windows.append([start, end])
+        for start, end in windows:
+            matches.extend((key, start + s, start + e) for key, s, e in self.anchored(doc[start:end]))
+        return matches

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from claimx.batch import Job, run_batch
+from claimx.cli.main import app
+
+from .conftest import ROOT
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    """The corpus copied several times, with a broken file among it."""
+    root = tmp_path_factory.mktemp("archive")
+    for n in range(6):
+        shutil.copytree(ROOT / "corpora", root / f"copy{n}", ignore=shutil.ignore_patterns("README*"))
+    (root / "copy3" / "broken.jsonl").write_text('{"text": "Q?"}\n{oops\n', encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def reference(archive, tmp_path_factory):
+    out = tmp_path_factory.mktemp("ref") / "claims.jsonl"
+    summary = run_batch([str(archive)], output=out, job=Job(None, None), workers=1, batch_size=8)
+    return out, summary
+
+
+def test_reference_run_accounts_for_every_document(reference):
+    out, summary = reference
+    assert summary.inputs == summary.records + summary.errors == 6 * 17 + 2
+    assert summary.errors == 1
+    assert len(out.read_text(encoding="utf-8").splitlines()) == summary.records
+    assert not out.with_name("claims.jsonl.parts").exists()
+
+
+@pytest.mark.parametrize("workers,batch_size", [(2, 8), (2, 1), (1, 50)])
+def test_workers_and_batches_give_identical_bytes(archive, reference, tmp_path, workers, batch_size):
+    out = tmp_path / "claims.jsonl"
+    run_batch([str(archive)], output=out, job=Job(None, None), workers=workers, batch_size=batch_size)
+    assert out.read_bytes() == reference[0].read_bytes()
+    assert (tmp_path / "claims.errors.jsonl").read_bytes() == reference[0].with_name("claims.errors.jsonl").read_bytes()
+
+
+def test_killed_run_resumes_without_loss_or_duplicates(archive, reference, tmp_path):
+    out = tmp_path / "claims.jsonl"
+    parts = tmp_path / "claims.jsonl.parts"
+    cmd = [sys.executable, "-m", "claimx", "extract", str(archive), "-o", str(out), "--batch-size", "4", "-q"]
+    proc = subprocess.Popen(cmd, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(parts.glob("part-*.errors.jsonl"))) < 4:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = len(list(parts.glob("part-*.errors.jsonl")))
+    assert 4 <= done < 27, "the run was killed part-way"
+    assert not out.exists()
+    result = subprocess.run([*cmd[:-1], "--resume"], capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr  # the broken JSONL line
+    assert "from the interrupted run" in result.stderr
+    assert out.read_bytes() == reference[0].read_bytes()
+    assert not parts.exists()
+
+
+def test_resume_with_other_arguments_starts_again(archive, tmp_path):
+    out = tmp_path / "claims.jsonl"
+    parts = tmp_path / "claims.jsonl.parts"
+    parts.mkdir()
+    (parts / "manifest.json").write_text('{"key": "other"}', encoding="utf-8")
+    (parts / "part-00000000.jsonl").write_text("stale\n", encoding="utf-8")
+    summary = run_batch([str(archive / "copy0")], output=out, job=Job(None, None), resume=True)
+    assert summary.skipped == 0
+    assert "stale" not in out.read_text(encoding="utf-8")
+
+
+def test_dask_engine_matches_local_run(archive, reference, tmp_path):
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import Client, LocalCluster
+
+    from claimx.dask_engine import run_dask
+
+    out = tmp_path / "claims.jsonl"
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        summary = run_dask([str(archive)], output=out, errors=None, job=Job(None, None), client=client)
+    assert summary.records == reference[1].records and summary.errors == 1
+
+    def by_id(path: Path) -> list[str]:
+        return sorted(path.read_text(encoding="utf-8").splitlines())
+
+    assert by_id(out) == by_id(reference[0])
+    assert out.read_bytes() == reference[0].read_bytes(), "partition order keeps the local order"
+
+
+def test_cli_workers_flag(archive, reference, tmp_path):
+    out = tmp_path / "o.jsonl"
+    result = runner.invoke(app, ["extract", str(archive), "-o", str(out), "-w", "2", "--batch-size", "8", "-q"])
+    assert result.exit_code == 1  # one broken line
+    assert out.read_bytes() == reference[0].read_bytes()
