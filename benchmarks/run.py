@@ -72,6 +72,16 @@ def naive_baseline(path: Path) -> None:
         found += len(matcher(doc)) + sum(1 for _ in doc.sents)
 
 
+def tokenizer_trap(path: Path) -> tuple[float, float]:
+    """Seconds to tokenize whole documents vs the same text paragraph by paragraph."""
+    nlp = spacy.blank("en")
+    docs = texts(path)
+    whole = timed(lambda: [nlp.tokenizer(t) for t in docs])
+    nlp = spacy.blank("en")  # a fresh cache for the second run
+    paras = timed(lambda: [nlp.tokenizer(line) for t in docs for line in t.split("\n")])
+    return whole, paras
+
+
 def peak_rss_mb(path: Path, out: Path) -> float:
     proc = subprocess.Popen([sys.executable, "-m", "claimx", "extract", str(path), "-o", str(out), "-q"])
     _, _, usage = os.wait4(proc.pid, 0)
@@ -107,6 +117,10 @@ def main() -> None:
     print(f"\nclaimx / naive baseline (1 worker): {results['naive baseline'] / one:.2f}x docs/s")
     print(f"claimx / regex floor   (1 worker): {results['regex floor'] / one:.3f}x docs/s")
     print(f"2 workers / 1 worker:              {one / two:.2f}x docs/s (identical output: {same})")
+
+    whole, paras = tokenizer_trap(small)
+    print(f"tokenizer alone: whole documents {whole:.2f} s, paragraph by paragraph {paras:.2f} s"
+          f" ({whole / paras:.2f}x)")
 
     large = archive(args.workdir, args.n_large, args.seed)
     rss_small = peak_rss_mb(small, args.workdir / "rss-small.jsonl")

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import json
+
 from .batch import Job, process_batch
+from .errors import DocumentError, Errors
+from .records import ErrorRecord, Source, dumps
 from .extract import Summary, atomic_writer, errors_path_for
 from .readers import read_inputs
 from .settings import load_config
@@ -52,7 +56,7 @@ def run_dask(paths: list[str], *, output: Path, errors: Path | None, job: Job, b
             client.close()
     summary = Summary()
     with atomic_writer(output) as out, atomic_writer(errors or errors_path_for(output)) as err:
-        for is_err, line, codes in results:
+        for is_err, line, codes in _dedupe(results):
             summary.inputs += 1
             if is_err:
                 summary.errors += 1
@@ -62,3 +66,19 @@ def run_dask(paths: list[str], *, output: Path, errors: Path | None, job: Job, b
                 summary.warnings.update(codes)
                 out.write(line + "\n")
     return summary
+
+
+def _dedupe(results):
+    """Partitions read their files alone; a doc_id seen again becomes E109, as in a local run."""
+    seen: dict[str, str] = {}
+    for is_err, line, codes in results:
+        if not is_err:
+            rec = json.loads(line)
+            src = rec["source"]
+            where = f"{src['path']}:{src['line']}" if src["line"] else src["path"]
+            first = seen.setdefault(rec["doc_id"], where)
+            if first != where:
+                err = DocumentError(Errors.E109, source=where, doc_id=rec["doc_id"], first=first)
+                line = dumps(ErrorRecord(doc_id=rec["doc_id"], source=Source(**src), code=err.code, message=err.message))
+                is_err, codes = True, []
+        yield is_err, line, codes

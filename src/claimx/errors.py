@@ -24,6 +24,8 @@ class Errors(str, Enum):
     E105 = "{source}: cannot read file: {message}"
     E106 = "{source}: unsupported input format {suffix!r} (use --format to force one)"
     E107 = "{source}: broken gzip stream: {message}"
+    E108 = "{source}: the document is empty"
+    E109 = "{source}: duplicate doc_id {doc_id!r} (first seen at {first})"
     E199 = "{source}: internal error while processing the document: {message}"
     # Warnings inside a record.
     W001 = "text is not valid UTF-8 ({reason}); decoded as {encoding}"

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.matcher import Matcher
 
 from .errors import ConfigError, Errors
-from .rulefiles import Rule, read_rules_with_lines
+from .rulefiles import Rule, read_rules_with_lines, slow_regex
 from .settings import Config
 
 Pattern = str | list[dict[str, Any]]
@@ -146,6 +146,11 @@ def build_matcher(vocab, loaded: list[Loaded], make_doc, lemma, hyphens: list[st
                               message=f"duplicate rule id {rid!r} (first in {first.path}:{first.line})")
         seen[rid] = item
         tokens = compile_pattern(item.rule.pattern, make_doc, lemma, hyphens)
+        for spec in tokens:
+            for value in spec.values():
+                regex = value.get("REGEX") if isinstance(value, dict) else None
+                if isinstance(regex, str) and (reason := slow_regex(regex)):
+                    raise ConfigError(Errors.E001, path=item.path, line=item.line, message=f"REGEX: {reason}")
         if not tokens:
             raise ConfigError(Errors.E001, path=item.path, line=item.line, message="empty pattern")
         try:
@@ -157,7 +162,9 @@ def build_matcher(vocab, loaded: list[Loaded], make_doc, lemma, hyphens: list[st
     return matcher
 
 
-_ANCHOR_ATTRS = {"LOWER": "lower_", "LEMMA": "lemma_", "ORTH": "text", "TEXT": "text"}
+_ANCHOR_ATTRS = {"LOWER": "lower_", "LEMMA": "lemma_", "ORTH": "text", "TEXT": "text", "LIKE_NUM": "like_num"}
+# A flag anchor (any number) counts as this many values when choosing the rarest anchor.
+_FLAG_WEIGHT = 12
 
 
 def _anchor(tokens: list[dict[str, Any]]) -> tuple[int, str, frozenset] | None:
@@ -169,68 +176,77 @@ def _anchor(tokens: list[dict[str, Any]]) -> tuple[int, str, frozenset] | None:
         for attr, value in spec.items():
             if attr not in _ANCHOR_ATTRS:
                 continue
-            if isinstance(value, str):
+            if attr == "LIKE_NUM":
+                if value is not True:
+                    continue
+                values = frozenset([True])
+                size = _FLAG_WEIGHT
+            elif isinstance(value, str):
                 values = frozenset([value])
-            elif isinstance(value, dict) and set(value) == {"IN"}:
+            elif isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
                 values = frozenset(value["IN"])
             else:
                 continue
-            if best is None or len(values) < len(best[2]):
-                best = (pos, attr, values)
-    return best
+            if attr != "LIKE_NUM":
+                size = len(values)
+            if best is None or size < best[3]:
+                best = (pos, attr, values, size)
+    return best[:3] if best else None
 
 
 class IndexedMatcher:
-    """A Matcher that only looks near words that can start a match.
+    """A Matcher that tries each rule only next to a word the rule requires.
 
     spaCy's Matcher tries every pattern at every token, which costs tokens x
-    patterns. Almost every rule has a required word ("sting", "phishing"), so
-    at start-up each rule is indexed by that word; at run time one pass over
-    the tokens finds where such words stand, and the matcher runs on the
-    windows around them only. Rules with no such word run on the whole doc.
-    The matches are exactly those of a plain Matcher.
+    patterns. Almost every rule has a required word or a required number, so at start-up each rule gets its own small matcher and is
+    indexed by that word; at run time one pass over the tokens finds where such
+    words stand, and each rule runs only on the windows around its own words.
+    Rules with no such word run on the whole doc. The matches are exactly those
+    of a plain Matcher (a property test checks it).
     """
 
     def __init__(self, vocab) -> None:
-        self.anchored = Matcher(vocab, validate=True)
+        self.vocab = vocab
         self.free = Matcher(vocab, validate=True)
         self.n_free = 0
-        # attr -> value -> (tokens that may precede the anchor, tokens that may follow it)
-        self.index: dict[str, dict[str, tuple[int, int]]] = {a: {} for a in _ANCHOR_ATTRS.values()}
+        self.rules: dict[str, Matcher] = {}
+        # token attribute -> value -> [(rule key, tokens before the anchor, tokens after it)]
+        self.index: dict[str, dict[Any, list[tuple[str, int, int]]]] = {a: {} for a in _ANCHOR_ATTRS.values()}
+
+    def __len__(self) -> int:
+        return len(self.rules) + self.n_free
 
     def add(self, key: str, tokens: list[dict[str, Any]]) -> None:
+        matcher = Matcher(self.vocab, validate=True)
+        matcher.add(key, [tokens])  # spaCy validates the pattern here
         anchor = _anchor(tokens)
         if anchor is None:
             self.free.add(key, [tokens])
             self.n_free += 1
             return
-        self.anchored.add(key, [tokens])
+        self.rules[key] = matcher
         pos, attr, values = anchor
         slot = self.index[_ANCHOR_ATTRS[attr]]
-        before, after = pos, len(tokens) - pos - 1
         for value in values:
-            b, a = slot.get(value, (0, 0))
-            slot[value] = (max(b, before), max(a, after))
+            slot.setdefault(value, []).append((key, pos, len(tokens) - pos - 1))
 
     def __call__(self, doc) -> list[tuple[int, int, int]]:
         matches = list(self.free(doc)) if self.n_free else []
-        spans: list[tuple[int, int]] = []
+        n = len(doc)
+        spans: dict[str, list[tuple[int, int]]] = {}
         index = [(attr, table) for attr, table in self.index.items() if table]
         for tok in doc:
-            reach = None
             for attr, table in index:
-                hit = table.get(getattr(tok, attr))
-                if hit is not None:
-                    reach = hit if reach is None else (max(reach[0], hit[0]), max(reach[1], hit[1]))
-            if reach is None:
-                continue
-            spans.append((max(0, tok.i - reach[0]), min(len(doc), tok.i + reach[1] + 1)))
-        windows: list[list[int]] = []
-        for start, end in sorted(spans):
-            if windows and start <= windows[-1][1]:
-                windows[-1][1] = max(windows[-1][1], end)
-            else:
-                windows.append([start, end])
-        for start, end in windows:
-            matches.extend((key, start + s, start + e) for key, s, e in self.anchored(doc[start:end]))
+                for key, before, after in table.get(getattr(tok, attr), ()):
+                    spans.setdefault(key, []).append((max(0, tok.i - before), min(n, tok.i + after + 1)))
+        for key in sorted(spans):
+            windows: list[list[int]] = []
+            for start, end in sorted(spans[key]):
+                if windows and start <= windows[-1][1]:
+                    windows[-1][1] = max(windows[-1][1], end)
+                else:
+                    windows.append([start, end])
+            matcher = self.rules[key]
+            for start, end in windows:
+                matches.extend((k, start + s, start + e) for k, s, e in matcher(doc[start:end]))
         return matches

@@ -98,7 +98,17 @@ def decode(data: bytes, fallbacks: list[str]) -> tuple[str, list[tuple[str, str]
 
 
 def read_inputs(paths: Iterable[str], settings: InputSettings, *, force_format: str | None = None) -> Iterator[Input]:
-    """Every document of every path, in a stable order."""
+    """Every document of every path, in a stable order; a repeated doc_id becomes an error."""
+    seen: dict[str, str] = {}
+    for inp in _read_all(paths, settings, force_format):
+        where = f"{inp.source.path}:{inp.source.line}" if inp.source.line else inp.source.path
+        first = seen.setdefault(inp.doc_id, where)
+        if first != where and inp.error is None:
+            inp.error = DocumentError(Errors.E109, source=where, doc_id=inp.doc_id, first=first)
+        yield inp
+
+
+def _read_all(paths: Iterable[str], settings: InputSettings, force_format: str | None) -> Iterator[Input]:
     for path, doc_id in discover(paths, settings.exclude):
         fmt, gz = format_of(path)
         fmt = force_format or fmt or ("txt" if path == "-" else None)
@@ -132,6 +142,8 @@ def _read_file(path: str, doc_id: str, fmt: str, gz: bool, settings: InputSettin
         return Input(doc_id, src, error=DocumentError(Errors.E101, source=path, reason=exc))
     if fmt == "html":
         text = html_to_text(text)
+    if not text.strip():
+        return Input(doc_id, src, error=DocumentError(Errors.E108, source=path))
     return Input(doc_id, src, text=text, warnings=warnings)
 
 

@@ -14,6 +14,16 @@ from .errors import ConfigError, Errors
 M = TypeVar("M", bound=BaseModel)
 
 RULE_ID = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"
+# A quantified group whose body is itself unbounded, e.g. (a+)+ or (\w*\s?)*: on a long
+# line Python's backtracking engine can take exponential time on such a pattern, and
+# one rule would stall a whole batch. They are rejected when rules are loaded.
+_NESTED = re.compile(r"\((?:[^()\\]|\\.)*(?<!\\)[+*](?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,\})")
+
+
+def slow_regex(pattern: str) -> str | None:
+    """Why ``pattern`` may backtrack catastrophically, or None."""
+    m = _NESTED.search(pattern)
+    return f"nested unbounded repetition {m.group()!r} can take exponential time" if m else None
 
 
 class Rule(BaseModel):
@@ -44,6 +54,8 @@ class RegexRule(Rule):
             re.compile(value)
         except re.error as exc:
             raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
+        if reason := slow_regex(value):
+            raise ValueError(reason)
         return value
 
     @property

@@ -72,6 +72,7 @@ class SectionSplitter:
         self.rules = [(rule, rule.regex) for rule in config.line_rules]
         self.max_heading_chars = config.settings.layout.max_heading_chars
         self.decoration = re.compile(config.settings.layout.decoration)
+        self.max_unit = config.settings.layout.max_unit_chars
 
     def _classify(self, text: str, start: int, end: int, allowed: set[str]) -> tuple[LineRule, re.Match[str]] | None:
         """The first allowed rule matching the whole line, or else the line without its decoration."""
@@ -102,6 +103,13 @@ class SectionSplitter:
             return current
 
         def add_unit(role: str, start: int, end: int) -> None:
+            # spaCy reads one unit at a time; a giant line is cut at white space into
+            # pieces of at most max_unit characters (a sentence may then be cut too).
+            while end - start > self.max_unit:
+                cut = text.rfind(" ", start + 1, start + self.max_unit)
+                cut = cut if cut > start else start + self.max_unit
+                out.units.append(Unit(len(sections) - 1, role, start, cut))
+                start = cut + (text[cut] == " ")
             if end > start:
                 out.units.append(Unit(len(sections) - 1, role, start, end))
 

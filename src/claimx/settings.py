@@ -67,6 +67,7 @@ class LayoutSettings(_Section):
     markers: str
     decoration: str = "(?P<inner>.*)"
     max_heading_chars: int = 200
+    max_unit_chars: int = Field(10_000, ge=1000, le=1_000_000)
     min_ref: int = 1
     max_ref: int = 9999
     max_range: int = 50
