@@ -40,3 +40,22 @@ def test_every_span_matches_the_text(extract, text):
 @given(DOCUMENT)
 def test_extraction_is_deterministic(extract, text):
     assert dumps(extract(text)) == dumps(extract(text))
+
+
+ODD = st.lists(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20) | st.sampled_from(
+    ["\n", "\r\n", "[1]", "[2-3]", "\u00a0", "\u2011", "\u200b", "1. ", "Executive Summary\n", "Fact check: "]),
+    max_size=30).map("".join)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ODD)
+def test_arbitrary_unicode_never_breaks_offsets(extractor, text):
+    from claimx.readers import Input
+    from claimx.records import Record, Source
+
+    from .conftest import assert_offsets
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    (record,) = extractor([Input("u", Source(path="-", format="txt"), text=text)])
+    assert isinstance(record, Record), record  # never an internal error
+    assert_offsets(record)

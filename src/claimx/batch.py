@@ -151,12 +151,7 @@ def run_batch(
         _write_atomic(parts / f"part-{index:08d}.errors.jsonl", [line for err, line, _ in results if err])
         _write_atomic(parts / f"part-{index:08d}.jsonl", [line for err, line, _ in results if not err])
         for err, _, codes in results:
-            summary.inputs += 1
-            if err:
-                summary.errors += 1
-            else:
-                summary.records += 1
-                summary.warnings.update(codes)
+            summary.add(err, codes)
         if progress:
             progress(summary, False)
 
@@ -176,13 +171,8 @@ def _count_shard(parts: Path, index: int, summary: Summary, *, skipped: bool) ->
             continue
         with path.open(encoding="utf-8") as fh:
             for line in fh:
-                summary.inputs += 1
                 summary.skipped += skipped
-                if is_err:
-                    summary.errors += 1
-                else:
-                    summary.records += 1
-                    summary.warnings.update(w["code"] for w in json.loads(line)["warnings"])
+                summary.add(is_err, () if is_err else (w["code"] for w in json.loads(line)["warnings"]))
 
 
 def _join(target: Path, shards: list[Path]) -> None:

@@ -57,14 +57,8 @@ def run_dask(paths: list[str], *, output: Path, errors: Path | None, job: Job, b
     summary = Summary()
     with atomic_writer(output) as out, atomic_writer(errors or errors_path_for(output)) as err:
         for is_err, line, codes in _dedupe(results):
-            summary.inputs += 1
-            if is_err:
-                summary.errors += 1
-                err.write(line + "\n")
-            else:
-                summary.records += 1
-                summary.warnings.update(codes)
-                out.write(line + "\n")
+            summary.add(is_err, codes)
+            (err if is_err else out).write(line + "\n")
     return summary
 
 

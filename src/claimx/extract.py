@@ -173,6 +173,15 @@ class Summary:
     skipped: int = 0  # taken from an interrupted run's finished shards (--resume)
     warnings: Counter = field(default_factory=Counter)
 
+    def add(self, is_error: bool, warning_codes: Iterable[str] = ()) -> None:
+        """Count one document's outcome."""
+        self.inputs += 1
+        if is_error:
+            self.errors += 1
+        else:
+            self.records += 1
+            self.warnings.update(warning_codes)
+
     def line(self) -> str:
         warn = ", ".join(f"{c} x{n}" for c, n in sorted(self.warnings.items())) or "none"
         resumed = f" ({self.skipped} from the interrupted run)" if self.skipped else ""
@@ -211,13 +220,11 @@ def write_records(
 ) -> Summary:
     summary = Summary()
     for rec in records:
-        summary.inputs += 1
         if isinstance(rec, R.ErrorRecord):
-            summary.errors += 1
+            summary.add(True)
             errors.write(R.dumps(rec) + "\n")
             continue
-        summary.records += 1
-        summary.warnings.update(w.code for w in rec.warnings)
+        summary.add(False, (w.code for w in rec.warnings))
         if not include_text:
             rec = rec.model_copy(update={"text": None})
         out.write(R.dumps(rec) + "\n")

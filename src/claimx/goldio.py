@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +9,7 @@ from pydantic import ValidationError
 
 from .errors import ConfigError, Errors
 from .records import Record
+from .rulefiles import read_objects
 
 
 @dataclass(frozen=True)
@@ -30,20 +29,6 @@ def jsonl_files(path: Path) -> list[Path]:
     return [path]
 
 
-def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ConfigError(Errors.E001, path=path, line=lineno, message=f"invalid JSON: {exc.msg}") from None
-            if not isinstance(obj, dict):
-                raise ConfigError(Errors.E001, path=path, line=lineno, message="expected a JSON object")
-            yield lineno, obj
-
-
 def load_docs(path: str | Path, files: dict[str, Path] | None = None) -> dict[str, Record | SpanDoc]:
     """Records (or span annotations) by doc_id, from a file or a folder of ``*.jsonl``.
 
@@ -51,7 +36,7 @@ def load_docs(path: str | Path, files: dict[str, Path] | None = None) -> dict[st
     """
     docs: dict[str, Record | SpanDoc] = {}
     for file in jsonl_files(Path(path)):
-        for lineno, obj in read_jsonl(file):
+        for lineno, obj in read_objects(file, what="a record"):
             try:
                 if "schema_version" in obj:
                     doc: Record | SpanDoc = Record.model_validate(obj)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -72,6 +73,31 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def read_objects(path: Path, *, what: str = "a line") -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each JSON object line; blank and '#' lines are skipped.
+
+    Anything else raises :class:`ConfigError` naming ``path:line``.
+    """
+    try:
+        fh = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(Errors.E002, path=path, message=exc) from None
+    with fh:
+        try:
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip() or line.lstrip().startswith("#"):
+                    continue
+                try:
+                    data = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ConfigError(Errors.E001, path=path, line=lineno, message=f"invalid JSON: {exc.msg}") from None
+                if not isinstance(data, dict):
+                    raise ConfigError(Errors.E001, path=path, line=lineno, message=f"{what} must be a JSON object")
+                yield lineno, data
+        except UnicodeDecodeError as exc:
+            raise ConfigError(Errors.E002, path=path, message=exc) from None
+
+
 def read_rules(path: Path, model: type[M]) -> list[M]:
     """Read one rule per line; blank lines and lines starting with '#' are skipped.
 
@@ -85,19 +111,7 @@ def read_rules_with_lines(path: Path, model: type[M]) -> list[tuple[int, M]]:
     """Like :func:`read_rules`, with each rule's line number (for later checks)."""
     rules: list[tuple[int, M]] = []
     seen: dict[str, int] = {}
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(Errors.E002, path=path, message=exc) from None
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(Errors.E001, path=path, line=lineno, message=f"invalid JSON: {exc.msg}") from None
-        if not isinstance(data, dict):
-            raise ConfigError(Errors.E001, path=path, line=lineno, message="a rule must be a JSON object")
+    for lineno, data in read_objects(path, what="a rule"):
         try:
             rule = model.model_validate(data)
         except ValidationError as exc:

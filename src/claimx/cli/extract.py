@@ -68,14 +68,8 @@ def _to_stdout(paths, job, errors, workers, batch_size, fmt) -> Summary:
 
     def write(err_fh) -> None:
         for is_err, line, codes in stream(paths, job=job, workers=workers, batch_size=batch_size, force_format=fmt):
-            summary.inputs += 1
-            if is_err:
-                summary.errors += 1
-                err_fh.write(line + "\n")
-            else:
-                summary.records += 1
-                summary.warnings.update(codes)
-                sys.stdout.write(line + "\n")
+            summary.add(is_err, codes)
+            (err_fh if is_err else sys.stdout).write(line + "\n")
 
     if errors:
         with atomic_writer(errors) as fh:
