@@ -44,7 +44,7 @@ class RuleMatcher:
         lemma = nlp.get_pipe("claimx_lemmatizer").lemma
         self.rules = {item.rule.id: (order, item) for order, item in enumerate(loaded)}
         self.matcher = build_matcher(nlp.vocab, loaded, nlp.make_doc, lemma, hyphens)
-        self.by_order = [item for item in loaded]
+        self.by_order = list(loaded)
         self.number_words = number_words
         self.multipliers = multipliers
 

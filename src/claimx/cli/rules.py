@@ -65,12 +65,12 @@ def check_cmd(
     if not folders:
         typer.echo(f"claimx: error: no pack.yaml under {', '.join(map(str, paths))}", err=True)
         raise typer.Exit(2)
+    lemma, hyphens = nlp.get_pipe("claimx_lemmatizer").lemma, ["-", *cfg.settings.tokenizer.extra_hyphens]
     problems, everything = 0, []
     for folder in folders:
         try:
             pack = load_pack(folder)
-            build_matcher(nlp.vocab, pack.rules, nlp.make_doc, nlp.get_pipe("claimx_lemmatizer").lemma,
-                          ["-", *cfg.settings.tokenizer.extra_hyphens])
+            build_matcher(nlp.vocab, pack.rules, nlp.make_doc, lemma, hyphens)
             everything.extend(pack.rules)
             typer.echo(f"ok  {folder}: {len(pack.rules)} rules", err=True)
         except ConfigError as exc:
@@ -78,7 +78,7 @@ def check_cmd(
             typer.echo(exc.message)
     if not problems:
         try:  # ids must be unique across packs too
-            build_matcher(nlp.vocab, everything, nlp.make_doc, nlp.get_pipe("claimx_lemmatizer").lemma, ["-"])
+            build_matcher(nlp.vocab, everything, nlp.make_doc, lemma, hyphens)
         except ConfigError as exc:
             problems += 1
             typer.echo(exc.message)
