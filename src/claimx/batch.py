@@ -29,18 +29,40 @@ from .about import __version__
 from .extract import Extractor, Summary, atomic_writer, errors_path_for
 from .readers import Input, read_inputs
 from .records import ErrorRecord, dumps
-from .settings import default_config_path, load_config
+from .settings import Config
 
 Progress = Callable[[Summary, bool], None]
 
 
 @dataclass(frozen=True)
 class Job:
-    """What a worker needs to build its pipeline: small and picklable (never a live nlp)."""
+    """What a worker needs to build its pipeline: small and picklable (never a live nlp).
+
+    ``config_path`` is a pipeline config (``.cfg``) or a settings file (``.yaml``);
+    ``overrides`` are dotted config overrides as (key, JSON value) pairs.
+    """
 
     config_path: str | None
     packs: tuple[str, ...] | None
     include_text: bool = True
+    overrides: tuple[tuple[str, str], ...] = ()
+
+    def override_dict(self) -> dict:
+        return {key: json.loads(value) for key, value in self.overrides}
+
+    def pipeline_config(self):
+        from .pipeline import read_pipeline_config
+
+        overrides = self.override_dict()
+        if self.packs is not None:
+            overrides["rules.packs"] = list(self.packs)
+        return read_pipeline_config(self.config_path, overrides)
+
+    def settings(self) -> Config:
+        """The claimx settings the job's pipeline config names."""
+        from .pipeline import settings_of
+
+        return settings_of(self.pipeline_config())
 
 
 _EXTRACTORS: dict[Job, Extractor] = {}
@@ -50,14 +72,15 @@ def extractor_for(job: Job) -> Extractor:
     """One pipeline per process and job, built on first use."""
     ext = _EXTRACTORS.get(job)
     if ext is None:
-        ext = _EXTRACTORS[job] = Extractor(load_config(job.config_path), packs=list(job.packs) if job.packs else None)
+        ext = _EXTRACTORS[job] = Extractor(pipeline=job.config_path, overrides=job.override_dict(),
+                                           packs=list(job.packs) if job.packs is not None else None)
     return ext
 
 
 def process_batch(job: Job, inputs: list[Input]) -> list[tuple[bool, str, list[str]]]:
     """(is_error, JSON line, warning codes) for each input, in order."""
     out = []
-    for rec in extractor_for(job)(inputs, batch_size=len(inputs) or 1):
+    for rec in extractor_for(job)(inputs):
         if isinstance(rec, ErrorRecord):
             out.append((True, dumps(rec), []))
         else:
@@ -94,17 +117,18 @@ def _ordered(job: Job, batches: Iterator[tuple[int, list[Input]]], workers: int)
 def stream(paths: list[str], *, job: Job, workers: int = 1, batch_size: int = 64,
            force_format: str | None = None) -> Iterator[tuple[bool, str, list[str]]]:
     """Every result in input order, without shards (for stdout)."""
-    settings = load_config(job.config_path).settings.input
+    settings = job.settings().settings.input
     batches = enumerate(_batches(read_inputs(paths, settings, force_format=force_format), batch_size))
     for _, results in _ordered(job, batches, workers):
         yield from results
 
 
 def fingerprint(paths: list[str], job: Job, batch_size: int, force_format: str | None) -> str:
-    config_file = Path(job.config_path) if job.config_path else default_config_path()
-    config_bytes = config_file.read_bytes() if config_file.exists() else b""
-    data = json.dumps([__version__, [os.path.abspath(p) for p in paths], job.packs, job.include_text,
-                       batch_size, force_format, hashlib.sha256(config_bytes).hexdigest()])
+    """A run's identity: version, inputs, options, the pipeline config and the settings file's bytes."""
+    cfg = job.pipeline_config()
+    settings_file = job.settings().file
+    data = json.dumps([__version__, [os.path.abspath(p) for p in paths], job.include_text, batch_size, force_format,
+                       cfg.to_str(), hashlib.sha256(settings_file.read_bytes()).hexdigest()])
     return hashlib.sha256(data.encode()).hexdigest()
 
 
@@ -136,7 +160,7 @@ def run_batch(
     parts.mkdir(parents=True, exist_ok=True)
     _write_atomic(manifest, [json.dumps({"key": key, "paths": paths, "batch_size": batch_size})])
 
-    settings = load_config(job.config_path).settings.input
+    settings = job.settings().settings.input
     summary = Summary()
     done = {int(p.name[5:13]) for p in parts.glob("part-*.jsonl") if not p.name.endswith(".errors.jsonl")}
 

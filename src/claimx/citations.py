@@ -27,7 +27,7 @@ class Rejected:
     text: str
     reason: str
 
-    def warning(self, offset: int) -> tuple[str, str]:
+    def warning(self, offset: int = 0) -> tuple[str, str]:
         """The warning for a record, with the offset moved by ``offset``."""
         return "W201", Errors.W201.format(text=self.text, offset=self.start + offset, reason=self.reason)
 

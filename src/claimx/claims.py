@@ -1,45 +1,80 @@
-"""Claims: sentences that name a tactic or carry a citation marker, with what goes with them."""
+"""Claims: sentences that name a tactic or carry a citation marker, with what goes with them.
+
+The ``claimx_claims`` component puts them in ``doc.spans["claims"]``: label =
+kind (``tactic`` or ``cited``), ``span._.certainty`` (asserted, hedged or
+negated, from the hedge cues inside) and ``span._.refs`` (the cited numbers).
+Claims come from titles and from the units of the configured section kinds.
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
+from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import records as R
+from .components import CITATIONS, unit_ranges
+
+CLAIMS = "claims"
+
+if not Span.has_extension("certainty"):
+    Span.set_extension("certainty", default=None)
 
 
-def _inside(spans, sent: Span) -> list[Span]:
-    return [s for s in spans if sent.start <= s.start and s.end <= sent.end]
+class SpanIndex:
+    """Spans sorted by start, to find the ones inside a sentence quickly."""
+
+    def __init__(self, spans) -> None:
+        self.spans = sorted(spans, key=lambda s: (s.start, s.end))
+        self.starts = [s.start for s in self.spans]
+
+    def inside(self, sent: Span) -> list[Span]:
+        first, last = bisect_left(self.starts, sent.start), bisect_left(self.starts, sent.end)
+        return [s for s in self.spans[first:last] if s.end <= sent.end]
 
 
-def certainty(hedges: list[R.Hedge]) -> str:
-    cues = {h.cue for h in hedges}
+def certainty(cues: list[str]) -> str:
     return "negated" if "negation" in cues else "hedged" if "hedge" in cues else "asserted"
 
 
-def build_claims(doc: Doc, off: int, section_id: str, cited: dict[int, list[R.Citation]],
-                 *, first_id: int) -> list[R.Claim]:
-    """Claims of one unit (title, heading or paragraph); ``off`` is the unit's document offset."""
-    groups = doc.spans
-    claims: list[R.Claim] = []
-    for sent in doc.sents:
-        tactics = _inside(groups["tactics"], sent)
-        citations = cited.get(sent.start, [])
-        if not tactics and not citations:
-            continue
+def claim_sentences(doc: Doc, kinds: frozenset[str]) -> list[Span]:
+    """Sentences of the units that can hold claims (all of them without a layout)."""
+    layout = doc._.layout
+    ranges = unit_ranges(doc)
+    if layout is not None:
+        ranges = [r for r, u in zip(ranges, layout.units, strict=True)
+                  if u.role == "title" or layout.sections[u.section].kind in kinds]
+    sents = list(doc.sents) if ranges else []
+    starts = [s.start for s in sents]
+    out = []
+    for first, last in ranges:
+        for sent in sents[bisect_left(starts, first):bisect_left(starts, last)]:
+            out.append(doc[sent.start:min(sent.end, last)])
+    return out
 
-        def place(span: Span) -> dict:
-            return {"text": span.text, "start": off + span.start_char, "end": off + span.end_char, "rule_id": span.id_}
 
-        hedges = [R.Hedge(cue=s.label_, **place(s)) for s in _inside(groups["hedges"], sent)]
-        start, end = off + sent.start_char, off + sent.end_char
-        claims.append(R.Claim(
-            id=f"k{first_id + len(claims)}", section_id=section_id, kind="tactic" if tactics else "cited",
-            text=sent.text, start=start, end=end,
-            citation_ids=[c.id for c in citations], citation_refs=[r for c in citations for r in c.refs],
-            tactics=[R.Mention(label=s.label_, **place(s)) for s in tactics],
-            quantities=[R.Quantity(value=s._.value, unit=s._.unit, **place(s))
-                        for s in _inside(groups["quantities"], sent)],
-            hedges=hedges, certainty=certainty(hedges),
-            actors=[R.Actor(label=s.label_, **place(s)) for s in _inside(groups["actors"], sent)],
-        ))
-    return claims
+class Claims:
+    def __init__(self, kinds: list[str]) -> None:
+        self.kinds = frozenset(kinds)
+
+    def __call__(self, doc: Doc) -> Doc:
+        groups = doc.spans
+        tactics, citations, hedges = (SpanIndex(groups.get(name, [])) for name in ("tactics", CITATIONS, "hedges"))
+        claims = []
+        for sent in claim_sentences(doc, self.kinds):
+            named, cited = tactics.inside(sent), citations.inside(sent)
+            if not named and not cited:
+                continue
+            claim = Span(doc, sent.start, sent.end, label="tactic" if named else "cited")
+            claim._.certainty = certainty([h.label_ for h in hedges.inside(sent)])
+            claim._.refs = [r for c in cited for r in c._.refs]
+            claims.append(claim)
+        groups[CLAIMS] = claims
+        return doc
+
+
+@Language.factory("claimx_claims", default_config={"settings": None})
+def make_claims(nlp: Language, name: str, settings: str | None) -> Claims:
+    from .settings import load_config
+
+    return Claims(load_config(settings).settings.claims.sections)

@@ -18,12 +18,11 @@ from .errors import DocumentError, Errors
 from .records import ErrorRecord, Source, dumps
 from .extract import Summary, atomic_writer, errors_path_for
 from .readers import read_inputs
-from .settings import load_config
 
 
 def _extract_files(files: list[tuple[str, str, str | None]], job: Job) -> list[tuple[bool, str, list[str]]]:
     """Partition function: (path, doc_id, format) triples -> results."""
-    settings = load_config(job.config_path).settings.input
+    settings = job.settings().settings.input
     inputs = []
     for path, doc_id, fmt in files:
         name = Path(path).name
@@ -42,7 +41,7 @@ def run_dask(paths: list[str], *, output: Path, errors: Path | None, job: Job, b
 
     from .readers import discover
 
-    settings = load_config(job.config_path).settings.input
+    settings = job.settings().settings.input
     files = [(p, d, force_format) for p, d in discover(paths, settings.exclude) if p != "-"]
     per_part = max(1, min(batch_size, len(files) // 16 or 1))
     bag = db.from_sequence(files, partition_size=per_part).map_partitions(_extract_files, job)

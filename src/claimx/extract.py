@@ -8,60 +8,53 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import IO
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from . import records as R
-from .claims import build_claims
-from .components import CITATIONS
+from .claims import CLAIMS, SpanIndex
+from .components import CITATIONS, unit_index
 from .errors import DocumentError, Errors
 from .readers import Input, read_inputs
-from .sections import Layout, SectionSplitter
 from .settings import Config, load_config
 
 
 class Extractor:
-    """Holds what is built once per run (rules, pipeline) and turns inputs into records."""
+    """Holds what is built once per run (the pipeline) and turns inputs into records.
+
+    ``pipeline`` is a pipeline config (``.cfg``) and ``overrides`` its dotted
+    overrides; ``config`` (claimx settings) and ``packs`` fill ``paths.settings``
+    and ``rules.packs``. ``nlp`` may be any Language with claimx's components.
+    """
 
     def __init__(self, config: Config | None = None, *, nlp: Language | None = None,
-                 packs: list[str] | None = None) -> None:
-        from .pipeline import build_nlp
+                 packs: list[str] | None = None, pipeline: str | Path | None = None,
+                 overrides: dict | None = None) -> None:
+        from .pipeline import load
 
-        self.config = config or load_config()
-        self.splitter = SectionSplitter(self.config)
-        self.nlp = nlp or build_nlp(self.config, packs=packs)
-        self.claim_kinds = frozenset(self.config.settings.claims.sections)
+        if nlp is None:
+            overrides = dict(overrides or {})
+            if config is not None and pipeline is not None:
+                overrides.setdefault("paths.settings", str(config.file))
+            nlp = load(pipeline if pipeline is not None else config.file if config else None,
+                       overrides=overrides, packs=packs)
+        self.nlp = nlp
+        self.config = nlp.get_pipe("claimx_sections").config if "claimx_sections" in nlp.pipe_names \
+            else config or load_config()
 
-    def __call__(self, inputs: Iterable[Input], *, batch_size: int = 64) -> Iterator[R.Record | R.ErrorRecord]:
-        """Records in input order; spaCy reads the units of a whole batch of documents at once."""
-        it = iter(inputs)
-        while batch := list(islice(it, batch_size)):
-            ready: list[tuple[Input, Layout | None]] = []
-            texts: list[str] = []
-            for inp in batch:
-                layout = None
-                if inp.error is None:
-                    try:
-                        layout = self.splitter(inp.text)
-                        texts.extend(inp.text[u.start:u.end] for u in layout.units)
-                    except Exception as exc:  # noqa: BLE001 - a bad document must not stop the batch
-                        inp.error = DocumentError(Errors.E199, source=_where(inp), message=repr(exc))
-                ready.append((inp, layout))
-            docs = iter(self.nlp.pipe(texts))
-            for inp, layout in ready:
-                if inp.error is not None:
-                    yield _error(inp)
-                    continue
-                unit_docs = list(islice(docs, len(layout.units)))
+    def __call__(self, inputs: Iterable[Input]) -> Iterator[R.Record | R.ErrorRecord]:
+        """Records in input order; a document that fails becomes an error record (E199)."""
+        for inp in inputs:
+            if inp.error is None:
                 try:
-                    yield self.build(inp, layout, unit_docs)
-                except Exception as exc:  # noqa: BLE001
+                    yield self.build(inp, self.nlp(inp.text))
+                    continue
+                except Exception as exc:  # noqa: BLE001 - a bad document must not stop the batch
                     inp.error = DocumentError(Errors.E199, source=_where(inp), message=repr(exc))
-                    yield _error(inp)
+            yield _error(inp)
 
     def with_mentions(self, inp: Input, spans: list[dict]) -> R.Record:
         """The record of ``inp`` with tactic mentions taken from ``spans`` instead of the rules.
@@ -71,58 +64,73 @@ class Extractor:
         to them, and one outside every title, heading or paragraph is dropped, each
         with a W301 warning.
         """
-        layout = self.splitter(inp.text)
-        docs = list(self.nlp.pipe(inp.text[u.start:u.end] for u in layout.units))
-        placed: set[int] = set()
-        for unit, doc in zip(layout.units, docs, strict=True):
-            new = []
-            for i, sp in enumerate(spans):
-                s, e = int(sp["start"]) - unit.start, int(sp["end"]) - unit.start
-                if 0 <= s and e <= len(doc.text):
-                    span = doc.char_span(s, e, label=sp["label"], alignment_mode="expand")
-                    if span is None:
-                        continue
-                    span.id_ = sp.get("rule_id") or "gold"
-                    if (span.start_char, span.end_char) != (s, e):
-                        inp.warnings.append(("W301", Errors.W301.format(start=sp["start"], end=sp["end"],
-                                                                         reason="widened to token boundaries")))
-                    new.append(span)
-                    placed.add(i)
-            doc.spans["tactics"] = new
+        doc = self.nlp(inp.text)
+        units = doc._.layout.units
+        placed, widened, outside = [], [], []
         for i, sp in enumerate(spans):
-            if i not in placed:
-                inp.warnings.append(("W301", Errors.W301.format(start=sp["start"], end=sp["end"],
-                                                                 reason="outside every title, heading and paragraph")))
-        return self.build(inp, layout, docs)
+            s, e = int(sp["start"]), int(sp["end"])
+            k = next((k for k, u in enumerate(units) if u.start <= s and e <= u.end), None)
+            span = doc.char_span(s, e, label=sp["label"], alignment_mode="expand") if k is not None else None
+            if span is None:
+                outside.append(sp)
+                continue
+            span.id_ = sp.get("rule_id") or "gold"
+            placed.append(span)
+            if (span.start_char, span.end_char) != (s, e):
+                widened.append((k, i, sp))
+        for reason, items in (("widened to token boundaries", [sp for *_, sp in sorted(widened, key=lambda w: w[:2])]),
+                              ("outside every title, heading and paragraph", outside)):
+            inp.warnings.extend(("W301", Errors.W301.format(start=sp["start"], end=sp["end"], reason=reason))
+                                for sp in items)
+        doc.spans["tactics"] = sorted(placed, key=lambda s: (s.start, s.end, s.label_))
+        self.nlp.get_pipe("claimx_claims")(doc)
+        return self.build(inp, doc)
 
-    def build(self, inp: Input, layout: Layout, unit_docs: list[Doc]) -> R.Record:
-        text = inp.text
+    def build(self, inp: Input, doc: Doc) -> R.Record:
+        """The record of a document the pipeline has read."""
+        text, layout = inp.text, doc._.layout
         sid = [f"s{i + 1}" for i in range(len(layout.sections))]
         sections = [
             R.Section(id=sid[i], kind=s.kind, number=s.number, heading=s.heading, start=s.start, end=s.end,
                       heading_start=s.heading_start, heading_end=s.heading_end, rule_id=s.rule_id)
             for i, s in enumerate(layout.sections)
         ]
-        warnings = list(inp.warnings) + list(layout.warnings)
+        warnings = list(inp.warnings) + list(layout.warnings) + [r.warning() for r in doc._.rejected_markers or ()]
+        unit_of = unit_index(doc)
+
+        def section_of(span: Span) -> str:
+            return sid[layout.units[unit_of[span.start]].section]
+
         citations: list[R.Citation] = []
-        claims: list[R.Claim] = []
-        for unit, doc in zip(layout.units, unit_docs, strict=True):
-            off = unit.start
-            if doc._.rejected_markers:
-                warnings.extend(r.warning(off) for r in doc._.rejected_markers)
-            by_sentence: dict[int, list[R.Citation]] = {}
-            for span in doc.spans[CITATIONS]:
-                sent = span.sent
-                cit = R.Citation(
-                    id=f"c{len(citations) + 1}", text=span.text, refs=span._.refs,
-                    start=off + span.start_char, end=off + span.end_char, section_id=sid[unit.section],
-                    sentence_start=off + sent.start_char, sentence_end=off + sent.end_char, rule_id=span.id_,
-                )
-                citations.append(cit)
-                by_sentence.setdefault(sent.start, []).append(cit)
-            kind = layout.sections[unit.section].kind
-            if unit.role == "title" or kind in self.claim_kinds:
-                claims.extend(build_claims(doc, off, sid[unit.section], by_sentence, first_id=len(claims) + 1))
+        by_sentence: dict[int, list[R.Citation]] = {}
+        for span in doc.spans[CITATIONS]:
+            sent = span.sent
+            cit = R.Citation(
+                id=f"c{len(citations) + 1}", text=span.text, refs=span._.refs, start=span.start_char,
+                end=span.end_char, section_id=section_of(span), sentence_start=sent.start_char,
+                sentence_end=sent.end_char, rule_id=span.id_,
+            )
+            citations.append(cit)
+            by_sentence.setdefault(sent.start, []).append(cit)
+        groups = {name: SpanIndex(doc.spans[name]) for name in ("tactics", "hedges", "quantities", "actors")}
+
+        def place(span: Span) -> dict:
+            return {"text": span.text, "start": span.start_char, "end": span.end_char, "rule_id": span.id_}
+
+        claims = []
+        for sent in doc.spans[CLAIMS]:
+            cited = by_sentence.get(sent.start, [])
+            claims.append(R.Claim(
+                id=f"k{len(claims) + 1}", section_id=section_of(sent), kind=sent.label_, text=sent.text,
+                start=sent.start_char, end=sent.end_char,
+                citation_ids=[c.id for c in cited], citation_refs=[r for c in cited for r in c.refs],
+                tactics=[R.Mention(label=s.label_, **place(s)) for s in groups["tactics"].inside(sent)],
+                quantities=[R.Quantity(value=s._.value, unit=s._.unit, **place(s))
+                            for s in groups["quantities"].inside(sent)],
+                hedges=[R.Hedge(cue=s.label_, **place(s)) for s in groups["hedges"].inside(sent)],
+                certainty=sent._.certainty,
+                actors=[R.Actor(label=s.label_, **place(s)) for s in groups["actors"].inside(sent)],
+            ))
         references = [
             R.Reference(id=f"r{i + 1}", number=e.number, text=text[e.start:e.end], start=e.start, end=e.end,
                         section_id=sid[e.section], rule_id=e.rule_id)

@@ -34,4 +34,8 @@ class LowercaseLemmatizer(Lemmatizer):
 
 @Language.factory("claimx_lemmatizer", default_config={"mode": "lookup", "overwrite": True})
 def make_lemmatizer(nlp: Language, name: str, mode: str, overwrite: bool) -> LowercaseLemmatizer:
-    return LowercaseLemmatizer(nlp.vocab, None, name, mode=mode, overwrite=overwrite)
+    # The table is local (spacy-lookups-data), so the component is ready at once:
+    # `claimx_rules`, built next, compiles its phrases with it.
+    lemmatizer = LowercaseLemmatizer(nlp.vocab, None, name, mode=mode, overwrite=overwrite)
+    lemmatizer.initialize()
+    return lemmatizer

@@ -98,10 +98,10 @@ def load_pack(folder: Path) -> Pack:
 
 
 def resolve_packs(config: Config, names: list[str] | None = None) -> list[Pack]:
-    """Packs by name (from the rules folder) or by folder path, in the order given."""
+    """Packs by name (from the rules folder) or by folder path, in the order given (None: every pack there)."""
     known = available_packs(config)
     packs = []
-    for name in names if names is not None else config.settings.rules.packs:
+    for name in names if names is not None else list(known):
         folder = known.get(name) or (Path(name) if (Path(name) / "pack.yaml").exists() else None)
         if folder is None:
             raise ConfigError(Errors.E003, pack=name, available=", ".join(known) or "none")

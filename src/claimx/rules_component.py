@@ -18,6 +18,7 @@ from collections import defaultdict
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .components import unit_index
 from .packs import Loaded, build_matcher, load_cues, resolve_packs
 
 GROUPS = {"tactic": "tactics", "actor": "actors", "cue": "hedges", "quantity": "quantities"}
@@ -51,7 +52,10 @@ class RuleMatcher:
     def __call__(self, doc: Doc) -> Doc:
         found: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
         strings = doc.vocab.strings
+        unit = unit_index(doc)
         for match_id, start, end in self.matcher(doc):
+            if unit[start] < 0 or unit[start] != unit[end - 1]:
+                continue  # a rule reads one title, heading or paragraph at a time
             order, item = self.rules[strings[match_id]]
             # Tactics compete within a label; the other kinds compete across labels.
             key = (item.kind, item.label if item.kind == "tactic" else "")
@@ -85,11 +89,14 @@ class RuleMatcher:
         return None
 
 
-@Language.factory("claimx_rules", default_config={"config_path": None, "packs": None})
-def make_rules(nlp: Language, name: str, config_path: str | None, packs: list[str] | None) -> RuleMatcher:
+@Language.factory("claimx_rules", default_config={"settings": None, "packs": None})
+def make_rules(nlp: Language, name: str, settings: str | None, packs: list[str] | str | None) -> RuleMatcher:
+    """``packs``: pack names or folders (a comma-separated string too, as a CLI override gives); null: every pack."""
     from .settings import load_config
 
-    config = load_config(config_path)
+    config = load_config(settings)
+    if isinstance(packs, str):
+        packs = [p.strip() for p in packs.split(",") if p.strip()]
     loaded = [item for pack in resolve_packs(config, packs) for item in pack.rules] + load_cues(config)
     s = config.settings
     return RuleMatcher(nlp, loaded, hyphens=["-", *s.tokenizer.extra_hyphens],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.resources
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -97,7 +97,6 @@ class ClaimSettings(_Section):
 
 class RuleSettings(_Section):
     dir: str = "rules"
-    packs: list[str] = Field(default_factory=list)
     hedges: str | None = None
     quantities: str | None = None
     number_words: dict[str, float] = Field(default_factory=dict)
@@ -147,8 +146,21 @@ def default_config_path() -> Path:
 
 
 def load_config(path: str | Path | None = None) -> Config:
-    """Read and validate settings and all layout rule files they name."""
+    """Read and validate settings and all layout rule files they name.
+
+    Every component of a pipeline names the same settings file, so a file is read
+    once per process and version (the cache key includes its size and mtime).
+    """
     path = Path(path) if path is not None else default_config_path()
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise ConfigError(Errors.E002, path=path, message=exc) from None
+    return _load_config(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _load_config(path: Path, mtime_ns: int, size: int) -> Config:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

@@ -11,8 +11,8 @@ from ..errors import ConfigError
 from ..extract import atomic_writer
 from ..goldio import SpanDoc, load_docs
 from ..records import dumps
-from ..settings import load_config
-from .main import Arg, Opt, app
+from ..pipeline import settings_for
+from .main import CONFIG_HELP, Arg, Opt, app, fail
 
 
 @app.command("check")
@@ -22,16 +22,15 @@ def check_cmd(
     ignore: list[str] = Opt(None, "--ignore", "-i", help=f"Fields to skip: {', '.join(FIELDS)}."),
     fmt: str = Opt("text", "--format", help="text or json."),
     update: bool = Opt(False, "--update", help="Rewrite GOLD from OUTPUT (atomically) after an intended change."),
-    config: Path | None = Opt(None, "--config", "-c", help="Settings file (check.ignore default)."),
+    config: Path | None = Opt(None, "--config", "-c", help=f"{CONFIG_HELP} Gives check.ignore."),
 ) -> None:
     """Compare output with gold record by record. Exit 0 identical, 1 differences, 2 usage or input error."""
     try:
-        cfg = load_config(config)
+        cfg = settings_for(config)
         gold_files: dict[str, Path] = {}
         out_docs, gold_docs = load_docs(output), load_docs(gold, gold_files)
     except ConfigError as exc:
-        typer.echo(f"claimx: error: [{exc.code}] {exc.message}", err=True)
-        raise typer.Exit(2) from None
+        fail(exc)
     skip = set(ignore or cfg.settings.check.ignore)
     unknown = skip - set(FIELDS)
     if unknown or fmt not in ("text", "json"):

@@ -9,7 +9,7 @@ import typer
 from ..errors import ConfigError
 from ..evaluate import LEVELS, items_of, items_of_spans, missed, rule_table, score
 from ..goldio import SpanDoc, load_docs
-from .main import Arg, Opt, app
+from .main import Arg, Opt, app, fail
 
 
 def _items(docs, doc_ids, level):
@@ -42,8 +42,7 @@ def eval_cmd(
     try:
         p_docs, g_docs = load_docs(pred), load_docs(gold)
     except ConfigError as exc:
-        typer.echo(f"claimx: error: [{exc.code}] {exc.message}", err=True)
-        raise typer.Exit(2) from None
+        fail(exc)
     common = sorted(set(p_docs) & set(g_docs))
     if not common:
         typer.echo("claimx: error: no doc_id is in both PRED and GOLD", err=True)

@@ -8,8 +8,7 @@ from ..errors import ConfigError
 from ..extract import Extractor
 from ..readers import read_inputs
 from ..records import ErrorRecord, Record
-from ..settings import load_config
-from .main import Arg, Opt, app
+from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, app, fail, split_overrides
 
 
 def render(record: Record, *, color: bool = True) -> str:
@@ -47,21 +46,23 @@ def render(record: Record, *, color: bool = True) -> str:
     return "\n".join(lines)
 
 
-@app.command("explain")
+@app.command("explain", context_settings=OVERRIDES)
 def explain_cmd(
+    ctx: typer.Context,
     path: str = Arg(..., help="A document (any input format; a JSONL file shows every record)."),
     rules: list[str] = Opt(None, "--rules", "-r", help="Rule packs to use [default: the configured packs]."),
-    config: Path | None = Opt(None, "--config", "-c", help="Settings file."),
+    config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
     color: bool = Opt(True, "--color/--no-color", help="Colour the output."),
 ) -> None:
     """Show a document's claims with the tactics, rule ids, hedges, quantities and citations found."""
+    rest, overrides = split_overrides(ctx.args)
+    if rest:
+        raise typer.BadParameter(f"unexpected arguments: {' '.join(rest)}")
     try:
-        cfg = load_config(config)
-        extractor = Extractor(cfg, packs=rules or None)
-        records = list(extractor(read_inputs([path], cfg.settings.input)))
+        extractor = Extractor(pipeline=config, overrides=overrides, packs=rules or None)
+        records = list(extractor(read_inputs([path], extractor.config.settings.input)))
     except ConfigError as exc:
-        typer.echo(f"claimx: error: [{exc.code}] {exc.message}", err=True)
-        raise typer.Exit(2) from None
+        fail(exc)
     failed = False
     for rec in records:
         if isinstance(rec, ErrorRecord):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -9,16 +10,17 @@ from ..batch import Job, ProgressReporter, run_batch, stream
 from ..errors import ConfigError
 from ..extract import Summary, atomic_writer
 from ..readers import discover
-from ..settings import load_config
-from .main import Arg, Opt, app
+from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, app, fail, split_overrides
 
 
-@app.command("extract")
+@app.command("extract", context_settings=OVERRIDES)
 def extract_cmd(
-    paths: list[str] = Arg(..., help="Files, directories (walked recursively in sorted order) or '-' for stdin."),
+    ctx: typer.Context,
+    paths: list[str] = Arg(..., help="Files, directories (walked recursively in sorted order) or '-' for stdin; "
+                                     "then any config overrides (--section.key value)."),
     output: str = Opt("-", "--output", "-o", help="Output JSONL file, or '-' for stdout."),
     errors: Path | None = Opt(None, "--errors", help="Error records file [default: <output>.errors.jsonl, or stderr]."),
-    config: Path | None = Opt(None, "--config", "-c", help="Settings file [default: the packaged configs/claimx.yaml]."),
+    config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
     rules: list[str] = Opt(None, "--rules", "-r", help="Rule packs by name or folder [default: the configured packs]."),
     fmt: str | None = Opt(None, "--format", "-f", help="Read every input as txt, markdown, html or jsonl."),
     no_text: bool = Opt(False, "--no-text", help="Leave the document text out of records (text: null)."),
@@ -32,18 +34,23 @@ def extract_cmd(
     """Extract one JSONL record per document.
 
     Exit code 0 when every document gave a record, 1 when some gave an error
-    record, 2 for usage or configuration errors.
+    record, 2 for usage or configuration errors. Config overrides follow the
+    inputs: `claimx extract corpora/ -o out.jsonl --rules.packs law_enforcement`.
     """
+    paths, overrides = split_overrides([*paths, *ctx.args])
+    if not paths:
+        raise typer.BadParameter("give at least one input path", param_hint="PATHS")
     if fmt is not None and fmt not in ("txt", "markdown", "html", "jsonl"):
         raise typer.BadParameter(f"unknown format {fmt!r}", param_hint="--format")
     if engine not in ("local", "dask"):
         raise typer.BadParameter("choose local or dask", param_hint="--engine")
     if output == "-" and (resume or engine == "dask"):
         raise typer.BadParameter("--resume and --engine dask need an output file", param_hint="--output")
-    job = Job(str(config) if config else None, tuple(rules) if rules else None, include_text=not no_text)
+    job = Job(str(config) if config else None, tuple(rules) if rules else None, include_text=not no_text,
+              overrides=tuple(sorted((k, json.dumps(v)) for k, v in overrides.items())))
     progress = None if quiet else ProgressReporter()
     try:
-        cfg = load_config(config)
+        cfg = job.settings()
         list(discover([p for p in paths if p != "-"], cfg.settings.input.exclude))  # fail on a bad path before any work
         if engine == "dask":
             from ..dask_engine import run_dask
@@ -56,8 +63,7 @@ def extract_cmd(
             summary = run_batch(paths, output=Path(output), errors=errors, job=job, workers=workers,
                                 batch_size=batch_size, resume=resume, force_format=fmt, progress=progress)
     except ConfigError as exc:
-        typer.echo(f"claimx: error: [{exc.code}] {exc.message}", err=True)
-        raise typer.Exit(2) from None
+        fail(exc)
     if not quiet:
         typer.echo(f"claimx: {summary.line()}", err=True)
     raise typer.Exit(1 if summary.errors else 0)

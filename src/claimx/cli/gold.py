@@ -10,8 +10,7 @@ from ..extract import Extractor, atomic_writer
 from ..goldio import SpanDoc, export_spans, load_docs
 from ..readers import Input
 from ..records import Record, Source, dumps
-from ..settings import load_config
-from .main import Arg, Opt, app
+from .main import CONFIG_HELP, Arg, Opt, app, fail
 
 gold_app = typer.Typer(help="Move gold between claimx records and span annotations (spaCy/Prodigy JSONL).",
                        no_args_is_help=True)
@@ -27,8 +26,7 @@ def export_cmd(
     try:
         docs = load_docs(records)
     except ConfigError as exc:
-        typer.echo(f"claimx: error: [{exc.code}] {exc.message}", err=True)
-        raise typer.Exit(2) from None
+        fail(exc)
     with atomic_writer(output) as fh:
         for doc in docs.values():
             if isinstance(doc, Record):
@@ -41,17 +39,15 @@ def import_cmd(
     spans: Path = Arg(..., help="Span annotations {doc_id, text?, spans} (JSONL file or folder)."),
     output: Path = Opt(..., "--output", "-o", help="Gold records to write."),
     texts: Path | None = Opt(None, "--texts", help="claimx records giving the text of annotations without one."),
-    config: Path | None = Opt(None, "--config", "-c", help="Settings file."),
+    config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
 ) -> None:
     """Build gold records whose tactic mentions are the annotated spans (everything else as extracted)."""
     try:
-        cfg = load_config(config)
         annotations = load_docs(spans)
         text_docs = load_docs(texts) if texts else {}
-        extractor = Extractor(cfg)
+        extractor = Extractor(pipeline=config)
     except ConfigError as exc:
-        typer.echo(f"claimx: error: [{exc.code}] {exc.message}", err=True)
-        raise typer.Exit(2) from None
+        fail(exc)
     missing = 0
     with atomic_writer(output) as fh:
         for doc_id, ann in annotations.items():

@@ -6,8 +6,8 @@ import typer
 
 from ..errors import ConfigError
 from ..packs import build_matcher, load_pack, resolve_packs
-from ..settings import load_config
-from .main import Arg, Opt, app
+from ..pipeline import load, read_pipeline_config, settings_for, settings_of
+from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, app, fail, split_overrides
 
 rules_app = typer.Typer(help="Inspect and validate rule packs.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
@@ -16,15 +16,14 @@ app.add_typer(rules_app, name="rules")
 @rules_app.command("list")
 def list_cmd(
     packs: list[str] = Arg(None, help="Pack names or folders [default: the configured packs]."),
-    config: Path | None = Opt(None, "--config", "-c", help="Settings file."),
+    config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
 ) -> None:
     """Labels of each pack with their definitions and rule counts."""
     try:
-        cfg = load_config(config)
-        loaded = resolve_packs(cfg, packs or None)
+        pipeline = read_pipeline_config(config)
+        loaded = resolve_packs(settings_of(pipeline), packs or pipeline["rules"]["packs"])
     except ConfigError as exc:
-        typer.echo(f"claimx: error: [{exc.code}] {exc.message}", err=True)
-        raise typer.Exit(2) from None
+        fail(exc)
     for pack in loaded:
         m = pack.manifest
         typer.echo(f"{m.name}: {m.description}")
@@ -42,20 +41,17 @@ def list_cmd(
 @rules_app.command("check")
 def check_cmd(
     paths: list[Path] = Arg(..., help="Pack folders, or folders holding packs (e.g. configs/rules)."),
-    config: Path | None = Opt(None, "--config", "-c", help="Settings file (for the tokenizer and cues)."),
+    config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
 ) -> None:
     """Validate packs: schema, unknown keys, labels, duplicate ids, spaCy token patterns.
 
     Prints ``path:line: message`` for each problem; exit code 1 when any.
     """
-    from ..pipeline import build_nlp
-
     try:
-        cfg = load_config(config)
-        nlp = build_nlp(cfg, packs=[])
+        cfg = settings_for(config)
+        nlp = load(config, packs=[])
     except ConfigError as exc:
-        typer.echo(f"claimx: error: [{exc.code}] {exc.message}", err=True)
-        raise typer.Exit(2) from None
+        fail(exc)
     folders: list[Path] = []
     for path in paths:
         if (path / "pack.yaml").exists():
@@ -86,24 +82,25 @@ def check_cmd(
 
 
 
-@rules_app.command("stats")
+@rules_app.command("stats", context_settings=OVERRIDES)
 def stats_cmd(
+    ctx: typer.Context,
     paths: list[str] = Arg(..., help="Documents to run the rules on (files, folders, '-')."),
     rules: list[str] = Opt(None, "--rules", "-r", help="Rule packs [default: the configured packs]."),
     out: Path | None = Opt(None, "--out", "-o", help="Write the table as CSV or JSON (by suffix)."),
-    config: Path | None = Opt(None, "--config", "-c", help="Settings file."),
+    config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
 ) -> None:
     """Per rule on unlabelled text: hits, share of documents and claims hit, overlaps, label conflicts."""
     from ..extract import Extractor
     from ..readers import read_inputs
     from ..rulestats import rule_stats
 
+    paths, overrides = split_overrides([*paths, *ctx.args])
     try:
-        cfg = load_config(config)
-        table = rule_stats(Extractor(cfg, packs=rules or None)(read_inputs(paths, cfg.settings.input)))
+        extractor = Extractor(pipeline=config, overrides=overrides, packs=rules or None)
+        table = rule_stats(extractor(read_inputs(paths, extractor.config.settings.input)))
     except ConfigError as exc:
-        typer.echo(f"claimx: error: [{exc.code}] {exc.message}", err=True)
-        raise typer.Exit(2) from None
+        fail(exc)
     typer.echo(table.to_string(index=False) if len(table) else "no rule fired")
     if out is not None:
         table.to_json(out, orient="records", indent=2) if out.suffix == ".json" else table.to_csv(out, index=False)
