@@ -19,13 +19,12 @@ pandas is imported on first use, so ``import claimx`` stays light.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .extract import atomic_writer
 from .records import ErrorRecord, Record
 
 if TYPE_CHECKING:
@@ -261,17 +260,8 @@ def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -
     half a table."""
     path = Path(path)
     data = table_bytes(frame, fmt or format_for(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path, binary=True) as fh:
+        fh.write(data)
 
 
 def _restore(frame: pd.DataFrame) -> pd.DataFrame:
