@@ -25,7 +25,6 @@ from spacy.matcher import Matcher
 
 from claimx.batch import Job, run_batch
 from claimx.packs import compile_pattern, load_cues, resolve_packs
-from claimx.readers import read_inputs
 from claimx.settings import load_config
 
 sys.path.insert(0, str(Path(__file__).parent))

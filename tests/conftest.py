@@ -24,6 +24,16 @@ def extractor(config):
 
 
 @pytest.fixture(scope="session")
+def corpus_records(extractor) -> list[Record]:
+    """Records of the bundled corpus, in walk order (every document gives one)."""
+    from claimx.readers import read_inputs
+
+    recs = list(extractor(read_inputs([str(ROOT / "corpora")], extractor.config.settings.input)))
+    assert recs and all(isinstance(r, Record) for r in recs)
+    return recs
+
+
+@pytest.fixture(scope="session")
 def extract(extractor):
     """Record for one text, with every span checked against the text."""
 

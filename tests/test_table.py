@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 
 import claimx
 from claimx.cli.main import app
-from claimx.readers import read_inputs
 from claimx.records import ErrorRecord, Record, Source, dumps
 from claimx.table import LEVELS, read_table, to_frame
 
@@ -27,10 +26,8 @@ LIST_COLUMNS = {"labels", "actor_labels", "citation_ids", "citation_refs", "refs
 
 
 @pytest.fixture(scope="module")
-def records(extractor) -> list[Record]:
-    recs = list(extractor(read_inputs([str(CORPUS)], extractor.config.settings.input)))
-    assert recs and all(isinstance(r, Record) for r in recs)
-    return recs
+def records(corpus_records) -> list[Record]:
+    return corpus_records
 
 
 @pytest.fixture(scope="module")
