@@ -15,6 +15,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 
 run: $(VENV)/.installed
 	$(BIN)/claimx extract corpora/ -o outputs/claims.jsonl
+	$(BIN)/claimx report outputs/claims.jsonl -o outputs/report
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
