@@ -190,3 +190,24 @@ def test_an_option_that_is_not_an_override_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(app, ["extract", str(CORPUS), "-o", str(tmp_path / "o.jsonl"), "--bogus"])
     assert result.exit_code == 2
     assert "no such option" in result.output
+
+
+def test_docs_serialise_for_multiprocessing_and_docbin():
+    from spacy.tokens import DocBin
+
+    nlp = claimx.load()
+    texts = [p.read_text(encoding="utf-8") for p in sorted((CORPUS / "articles").glob("*.txt"))[:3]]
+    texts.append("Fact check: odd markers?\n\nExecutive summary\n\nA range [3-1] is rejected [2].\n")
+
+    def spans(doc):
+        return {name: [(s.start, s.end, s.label_, s.id_) for s in group] for name, group in doc.spans.items()}
+
+    one = list(nlp.pipe(texts))
+    two = list(nlp.pipe(texts, n_process=2))
+    assert [spans(d) for d in two] == [spans(d) for d in one]
+    assert [[c._.certainty for c in d.spans["claims"]] for d in two] == \
+           [[c._.certainty for c in d.spans["claims"]] for d in one]
+    back = list(DocBin(store_user_data=True, docs=one).get_docs(nlp.vocab))
+    assert [d._.layout for d in back] == [d._.layout for d in one]
+    assert back[-1]._.rejected_markers == one[-1]._.rejected_markers
+    assert [r.text for r in one[-1]._.rejected_markers] == ["[3-1]"]

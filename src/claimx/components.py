@@ -26,7 +26,7 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .citations import MarkerFinder
+from .citations import MarkerFinder, Rejected
 from .sections import SectionSplitter
 from .settings import Config, load_config
 from . import tokenizer as _tokenizer  # noqa: F401  (registers doc._.layout)
@@ -36,7 +36,13 @@ SECTIONS, UNITS, CITATIONS = "sections", "units", "citations"
 if not Span.has_extension("refs"):
     Span.set_extension("refs", default=None)
 if not Doc.has_extension("rejected_markers"):
-    Doc.set_extension("rejected_markers", default=None)
+    # Plain data in user_data, so Docs still serialise; read back as Rejected objects.
+    Doc.set_extension(
+        "rejected_markers",
+        getter=lambda doc: [Rejected(*r) for r in doc.user_data.get("claimx.rejected") or ()] or None,
+        setter=lambda doc, value: doc.user_data.__setitem__(
+            "claimx.rejected", [[r.start, r.text, r.reason] for r in value] if value else None),
+    )
 
 
 def unit_ranges(doc: Doc) -> list[tuple[int, int]]:

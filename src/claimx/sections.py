@@ -64,6 +64,31 @@ class Layout:
     layout: str = "unsectioned"
     warnings: list[tuple[str, str]] = field(default_factory=list)
 
+    def to_data(self) -> dict:
+        """Plain lists and strings (msgpack- and JSON-safe), as a Doc keeps it."""
+        return {
+            "sections": [[s.kind, s.start, s.end, s.rule_id, s.number, s.heading, s.heading_start, s.heading_end]
+                         for s in self.sections],
+            "units": [[u.section, u.role, u.start, u.end] for u in self.units],
+            "entries": [[e.section, e.number, e.start, e.end, e.rule_id] for e in self.entries],
+            "title": self.title,
+            "checked_on": self.checked_on.isoformat() if self.checked_on else None,
+            "layout": self.layout,
+            "warnings": [list(w) for w in self.warnings],
+        }
+
+    @classmethod
+    def from_data(cls, data: dict) -> Layout:
+        return cls(
+            sections=[Section(*s) for s in data["sections"]],
+            units=[Unit(*u) for u in data["units"]],
+            entries=[Entry(*e) for e in data["entries"]],
+            title=data["title"],
+            checked_on=date.fromisoformat(data["checked_on"]) if data["checked_on"] else None,
+            layout=data["layout"],
+            warnings=[tuple(w) for w in data["warnings"]],
+        )
+
 
 class SectionSplitter:
     """Built once per run from the line rules; call it on each document's text."""

@@ -22,8 +22,23 @@ import spacy
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
+_LAYOUT = "claimx.layout"
+
+
+def _get_layout(doc: Doc):
+    from .sections import Layout
+
+    data = doc.user_data.get(_LAYOUT)
+    return Layout.from_data(data) if data is not None else None
+
+
+def _set_layout(doc: Doc, layout) -> None:
+    # Kept as plain data so Docs still serialise (nlp.pipe(n_process=...), DocBin).
+    doc.user_data[_LAYOUT] = layout.to_data() if layout is not None else None
+
+
 if not Doc.has_extension("layout"):
-    Doc.set_extension("layout", default=None)
+    Doc.set_extension("layout", getter=_get_layout, setter=_set_layout)
 
 
 def add_hyphens(tokenizer, defaults, hyphens: list[str]) -> None:
