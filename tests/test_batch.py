@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -93,7 +94,9 @@ def test_dask_engine_matches_local_run(archive, reference, tmp_path):
     out = tmp_path / "claims.jsonl"
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
-        summary = run_dask([str(archive)], output=out, errors=None, job=Job(None, None), client=client)
+        # Pieces of 2 lines: every JSONL archive is read by several tasks.
+        summary = run_dask([str(archive)], output=out, errors=None, job=Job(None, None), client=client,
+                           batch_size=2)
     assert (summary.records, summary.errors) == (reference[1].records, reference[1].errors)
 
     def by_id(path: Path) -> list[str]:
@@ -108,3 +111,40 @@ def test_cli_workers_flag(archive, reference, tmp_path):
     result = runner.invoke(app, ["extract", str(archive), "-o", str(out), "-w", "2", "--batch-size", "8", "-q"])
     assert result.exit_code == 1  # a broken line, duplicate ids
     assert out.read_bytes() == reference[0].read_bytes()
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_jsonl_pieces_read_exactly_the_whole_file(tmp_path, gz):
+    import gzip
+
+    from claimx.readers import jsonl_chunks, read_inputs, read_jsonl_chunk
+    from claimx.settings import load_config
+
+    lines = [json.dumps({"id": f"d{i}", "text": f"Fact check: number {i}?"}) for i in range(7)]
+    lines[2] = ""  # a blank line
+    lines[4] = "{not json"  # a bad line keeps its line number
+    data = ("\n".join(lines) + "\n").encode()
+    path = tmp_path / ("a.jsonl.gz" if gz else "a.jsonl")
+    path.write_bytes(gzip.compress(data) if gz else data)
+    settings = load_config().settings.input
+    chunks = jsonl_chunks(str(path), 3)
+    assert [(first, count) for first, _, count in chunks] == [(1, 3), (4, 3), (7, 1)]
+    pieces = [inp for c in chunks for inp in read_jsonl_chunk(str(path), path.name, settings, c)]
+    whole = list(read_inputs([str(path)], settings))
+
+    def key(inp):
+        return inp.doc_id, inp.source.line, inp.text, inp.error.code if inp.error else None
+
+    assert [key(i) for i in pieces] == [key(i) for i in whole]
+    assert [key(i)[1] for i in whole] == [1, 2, 4, 5, 6, 7]
+
+
+def test_dask_plan_cuts_jsonl_archives_into_pieces(archive):
+    from claimx.dask_engine import plan
+    from claimx.settings import load_config
+
+    tasks = plan([str(archive / "copy0")], load_config().settings.input, lines=3)
+    jsonl = [t for t in tasks if t[0].endswith("batch_2025.jsonl")]
+    assert [t[3][2] for t in jsonl] == [3, 1]  # 4 records in pieces of 3
+    others = [t for t in tasks if t[3] is None]
+    assert len(others) == len(tasks) - len(jsonl) and all(t[2] != "jsonl" for t in others)

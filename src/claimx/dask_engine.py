@@ -1,7 +1,8 @@
 """Run extraction on Dask: the same batch function per partition, one pipeline per worker.
 
-The driver lists the input files (cheap); each partition reads and extracts its
-own files on a worker (``batch.extractor_for`` builds the pipeline once per
+The driver lists the input files and cuts JSONL archives into pieces of
+``batch_size`` lines (one pass over each JSONL file); each partition reads and
+extracts its own files and pieces on a worker (``batch.extractor_for`` builds the pipeline once per
 worker process) and returns JSON lines. Records come back in partition order,
 which is the local run's order, so the output is byte-identical to
 ``--workers 1``.
@@ -20,11 +21,39 @@ from .extract import Summary, atomic_writer, errors_path_for
 from .readers import read_inputs
 
 
-def _extract_files(files: list[tuple[str, str, str | None]], job: Job) -> list[tuple[bool, str, list[str]]]:
-    """Partition function: (path, doc_id, format) triples -> results."""
+Task = tuple[str, str, "str | None", "tuple[int, int, int] | None"]
+
+
+def plan(paths: list[str], settings, *, lines: int, force_format: str | None = None) -> list[Task]:
+    """(path, doc_id, format, JSONL piece) tasks in the local run's order.
+
+    A JSONL file is cut into pieces of ``lines`` lines, so one big archive file is
+    read by many workers; other files are one task each.
+    """
+    from .readers import discover, format_of, jsonl_chunks
+
+    tasks: list[Task] = []
+    for path, doc_id in discover(paths, settings.exclude):
+        if path == "-":
+            continue
+        fmt = force_format or format_of(path)[0]
+        if fmt == "jsonl":
+            tasks.extend((path, doc_id, fmt, chunk) for chunk in jsonl_chunks(path, lines))
+        else:
+            tasks.append((path, doc_id, fmt, None))
+    return tasks
+
+
+def _extract_files(tasks: list[Task], job: Job) -> list[tuple[bool, str, list[str]]]:
+    """Partition function: tasks -> results."""
+    from .readers import read_jsonl_chunk
+
     settings = job.settings().settings.input
     inputs = []
-    for path, doc_id, fmt in files:
+    for path, doc_id, fmt, chunk in tasks:
+        if chunk is not None:
+            inputs.extend(read_jsonl_chunk(path, doc_id, settings, chunk))
+            continue
         name = Path(path).name
         for inp in read_inputs([path], settings, force_format=fmt):
             # Read on its own, a file is named by its base name; restore the id the walk gave it.
@@ -39,12 +68,10 @@ def run_dask(paths: list[str], *, output: Path, errors: Path | None, job: Job, b
     import dask.bag as db
     from dask.distributed import Client
 
-    from .readers import discover
-
     settings = job.settings().settings.input
-    files = [(p, d, force_format) for p, d in discover(paths, settings.exclude) if p != "-"]
-    per_part = max(1, min(batch_size, len(files) // 16 or 1))
-    bag = db.from_sequence(files, partition_size=per_part).map_partitions(_extract_files, job)
+    tasks = plan(paths, settings, lines=batch_size, force_format=force_format)
+    per_part = max(1, min(batch_size, len(tasks) // 16 or 1))
+    bag = db.from_sequence(tasks, partition_size=per_part).map_partitions(_extract_files, job)
     own = client is None
     client = client or (Client(scheduler) if scheduler else Client(processes=True, n_workers=2,
                                                                        threads_per_worker=1, dashboard_address=None))

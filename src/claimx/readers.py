@@ -147,12 +147,47 @@ def _read_file(path: str, doc_id: str, fmt: str, gz: bool, settings: InputSettin
     return Input(doc_id, src, text=text, warnings=warnings)
 
 
-def _read_jsonl(path: str, file_id: str, gz: bool, settings: InputSettings) -> Iterator[Input]:
+def jsonl_chunks(path: str, lines: int) -> list[tuple[int, int, int]]:
+    """(first line, byte offset, line count) pieces of a JSONL file, ``lines`` lines each.
+
+    Lets a cluster read one big archive file in parallel; the offset is into the
+    decompressed stream for ``.gz`` (which a reader has to skip through).
+    """
+    chunks: list[tuple[int, int, int]] = []
+    offset = 0
+    try:
+        with _open(path, format_of(path)[1]) as fh:
+            for lineno, raw in enumerate(fh, 1):
+                if (lineno - 1) % lines == 0:
+                    chunks.append((lineno, offset, 0))
+                first, start, count = chunks[-1]
+                chunks[-1] = (first, start, count + 1)
+                offset += len(raw)
+    except (OSError, EOFError, zlib.error):
+        return [(1, 0, -1)]  # unreadable: one piece, whose reader reports the error
+    return chunks or [(1, 0, -1)]
+
+
+def read_jsonl_chunk(path: str, file_id: str, settings: InputSettings, chunk: tuple[int, int, int]) -> Iterator[Input]:
+    """The documents of one piece from :func:`jsonl_chunks` (count -1: to the end)."""
+    yield from _read_jsonl(path, file_id, format_of(path)[1], settings, chunk)
+
+
+def _read_jsonl(path: str, file_id: str, gz: bool, settings: InputSettings,
+                chunk: tuple[int, int, int] = (1, 0, -1)) -> Iterator[Input]:
     f_id, f_text, f_url, f_title = (settings.field(n) for n in ("id", "text", "url", "title"))
-    lineno = 0
+    first, offset, count = chunk
+    lineno = first - 1
     try:
         with _open(path, gz) as fh:
-            for lineno, raw in enumerate(fh, 1):
+            if offset and not gz:
+                fh.seek(offset)
+            elif offset:
+                for _ in range(first - 1):
+                    fh.readline()
+            for lineno, raw in enumerate(fh, first):
+                if count >= 0 and lineno >= first + count:
+                    break
                 if not raw.strip():
                     continue
                 where = f"{path}:{lineno}"
