@@ -16,7 +16,7 @@ from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, app, fail, split_overrides
 @app.command("extract", context_settings=OVERRIDES)
 def extract_cmd(
     ctx: typer.Context,
-    paths: list[str] = Arg(..., metavar="PATH...", help="Files, directories (walked recursively in sorted order) or '-' for stdin; "
+    paths: list[str] = Arg(..., help="Files, directories (walked recursively in sorted order) or '-' for stdin; "
                                      "then any config overrides (--section.key value)."),
     output: str = Opt("-", "--output", "-o", help="Output JSONL file, or '-' for stdout."),
     errors: Path | None = Opt(None, "--errors", help="Error records file [default: <output>.errors.jsonl, or stderr]."),
