@@ -263,3 +263,29 @@ def test_cli_duplicate_doc_id(records, tmp_path):
 def test_cli_missing_input(tmp_path):
     result = runner.invoke(app, ["table", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "t.csv")])
     assert result.exit_code == 2 and "E004" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "parquet", "jsonl"])
+def test_chunked_writing_gives_the_same_table(records, tmp_path, fmt):
+    from claimx.table import iter_frames, write_frames
+
+    whole = to_frame(records, "mentions")
+    path = tmp_path / f"t.{fmt}"
+    with path.open("wb") as fh:
+        rows = write_frames(iter_frames(records, "mentions", chunk=4), fh, fmt)
+    assert rows == len(whole) == expected_count(records, "mentions")
+    pd.testing.assert_frame_equal(read_table(path, "mentions"), whole)
+
+
+def test_cli_bad_line_after_written_chunks_leaves_no_file(records, tmp_path, monkeypatch):
+    import functools
+
+    import claimx.cli.table as cli_table
+
+    monkeypatch.setattr(cli_table, "iter_frames", functools.partial(cli_table.iter_frames, chunk=1))
+    src = tmp_path / "bad.jsonl"
+    src.write_text("".join(dumps(r) + "\n" for r in records[:3]) + "{broken\n", encoding="utf-8")
+    out = tmp_path / "out" / "t.parquet"
+    result = runner.invoke(app, ["table", str(src), "-l", "claims", "-o", str(out)])
+    assert result.exit_code == 2 and f"{src}:4:" in result.stderr
+    assert not out.exists() and not list(out.parent.glob("*")), "the partial file is removed"

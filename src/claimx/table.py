@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .extract import atomic_writer
 from .records import ErrorRecord, Record
@@ -229,14 +230,17 @@ def _arrow_schema(frame: pd.DataFrame):
     return pa.schema(fields)
 
 
-def table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
-    """The frame as the bytes of a csv, tsv, parquet or jsonl file (conventions above)."""
+def table_bytes(frame: pd.DataFrame, fmt: str, *, header: bool = True) -> bytes:
+    """The frame as the bytes of a csv, tsv, parquet or jsonl file (conventions above).
+
+    ``header=False`` leaves out the CSV/TSV header line, for a chunk that follows another.
+    """
     if fmt in ("csv", "tsv"):
         out = frame.copy()
         for name in out.columns:
             if _is_list_column(name):
                 out[name] = [json.dumps(v, ensure_ascii=False, separators=(",", ":")) for v in out[name]]
-        text = out.to_csv(index=False, sep="," if fmt == "csv" else "\t", lineterminator="\n")
+        text = out.to_csv(index=False, sep="," if fmt == "csv" else "\t", lineterminator="\n", header=header)
         return text.encode("utf-8")
     if fmt == "jsonl":
         names = list(frame.columns)
@@ -245,13 +249,58 @@ def table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
         return "".join(line + "\n" for line in lines).encode("utf-8")
     if fmt == "parquet":
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
-        table = pa.Table.from_pandas(frame, schema=_arrow_schema(frame), preserve_index=False)
         sink = pa.BufferOutputStream()
-        pq.write_table(table, sink)
+        _write_parquet([frame], sink)
         return sink.getvalue().to_pybytes()
     raise ValueError(f"unknown table format {fmt!r}; use one of {', '.join(FORMATS.values())}")
+
+
+def _write_parquet(frames: Iterable[pd.DataFrame], sink) -> None:
+    """One row group per frame; the schema comes from the first frame."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    writer = None
+    try:
+        for frame in frames:
+            table = pa.Table.from_pandas(frame, schema=_arrow_schema(frame), preserve_index=False)
+            writer = writer or pq.ParquetWriter(sink, table.schema)  # with pandas' dtype metadata
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def iter_frames(records: Iterable[Record | ErrorRecord | dict], level: str = "claims", *,
+                chunk: int = 1000) -> Iterator[pd.DataFrame]:
+    """:func:`to_frame` of ``chunk`` records at a time (at least one frame, maybe empty).
+
+    Memory then depends on the chunk, not on the archive: what ``claimx table`` uses.
+    """
+    it = iter(records)
+    first = True
+    while (part := list(islice(it, chunk))) or first:
+        first = False
+        yield to_frame(part, level)
+
+
+def write_frames(frames: Iterable[pd.DataFrame], out: IO[bytes], fmt: str) -> int:
+    """Write frames as one table to a binary stream; the number of rows written."""
+    rows = 0
+
+    def counted():
+        nonlocal rows
+        for frame in frames:
+            rows += len(frame)
+            yield frame
+
+    if fmt == "parquet":
+        _write_parquet(counted(), out)
+    else:
+        for i, frame in enumerate(counted()):
+            out.write(table_bytes(frame, fmt, header=i == 0))
+    return rows
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -> None:
@@ -259,9 +308,8 @@ def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -
     a temporary file in the same folder is renamed into place, so a reader never sees
     half a table."""
     path = Path(path)
-    data = table_bytes(frame, fmt or format_for(path))
     with atomic_writer(path, binary=True) as fh:
-        fh.write(data)
+        write_frames([frame], fh, fmt or format_for(path))
 
 
 def _restore(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,42 +1,51 @@
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
 from pydantic import ValidationError
 
 from ..errors import ConfigError, Errors
+from ..extract import atomic_writer
 from ..goldio import jsonl_files
 from ..records import Record
 from ..rulefiles import read_objects
-from ..table import ALIASES, LEVELS, format_for, level_name, table_bytes, to_frame, write_table
+from ..table import ALIASES, LEVELS, format_for, iter_frames, level_name, write_frames
 from .main import Arg, Opt, app, fail
 
 
-def read_records(path: Path) -> tuple[list[Record], int]:
-    """The records of a JSONL file or folder, in order, and how many error records were skipped.
+class RecordReader:
+    """The records of a JSONL file or folder, read lazily in order; counts what it skips.
 
-    A line that is not JSON, not an object, or not a record raises ConfigError naming path:line.
+    A line that is not JSON, not an object, or not a record (or repeats a doc_id)
+    raises ConfigError naming path:line when the reader reaches it.
     """
-    records: list[Record] = []
-    seen: dict[str, str] = {}
-    skipped = 0
-    for file in jsonl_files(path):
-        for lineno, obj in read_objects(file, what="a record"):
-            if "code" in obj and "sections" not in obj:
-                skipped += 1
-                continue
-            try:
-                rec = Record.model_validate(obj)
-            except ValidationError as exc:
-                msg = "not a claimx record: " + " ".join(str(exc).split())[:300]
-                raise ConfigError(Errors.E001, path=file, line=lineno, message=msg) from None
-            if rec.doc_id in seen:
-                raise ConfigError(Errors.E001, path=file, line=lineno,
-                                  message=f"duplicate doc_id {rec.doc_id!r} (first at {seen[rec.doc_id]})")
-            seen[rec.doc_id] = f"{file}:{lineno}"
-            records.append(rec)
-    return records, skipped
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.documents = 0
+        self.skipped = 0
+
+    def __iter__(self) -> Iterator[Record]:
+        seen: dict[str, str] = {}
+        for file in jsonl_files(self.path):
+            for lineno, obj in read_objects(file, what="a record"):
+                if "code" in obj and "sections" not in obj:
+                    self.skipped += 1
+                    continue
+                try:
+                    rec = Record.model_validate(obj)
+                except ValidationError as exc:
+                    msg = "not a claimx record: " + " ".join(str(exc).split())[:300]
+                    raise ConfigError(Errors.E001, path=file, line=lineno, message=msg) from None
+                if rec.doc_id in seen:
+                    raise ConfigError(Errors.E001, path=file, line=lineno,
+                                      message=f"duplicate doc_id {rec.doc_id!r} (first at {seen[rec.doc_id]})")
+                seen[rec.doc_id] = f"{file}:{lineno}"
+                self.documents += 1
+                yield rec
 
 
 @app.command("table")
@@ -49,7 +58,9 @@ def table_cmd(
 ) -> None:
     """Flatten records into a table: one row per section, claim, mention, citation, ...
 
-    Error records are skipped. Exit 0 on success, 2 for usage or input errors (nothing is written).
+    Records are read and written in chunks, so memory does not grow with the archive.
+    Error records are skipped. Exit 0 on success, 2 for usage or input errors (then no
+    file is written; on stdout the rows before the bad line have gone out).
     """
     try:
         level = level_name(level)
@@ -59,16 +70,17 @@ def table_cmd(
         fmt = "csv" if output == "-" else format_for(output)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--output") from None
+    reader = RecordReader(records)
+    frames = iter_frames(reader, level)
     try:
-        recs, skipped = read_records(records)
+        if output == "-":
+            rows = write_frames(frames, sys.stdout.buffer, fmt)
+        else:
+            with atomic_writer(Path(output), binary=True) as fh:
+                rows = write_frames(frames, fh, fmt)
     except ConfigError as exc:
         fail(exc)
-    frame = to_frame(recs, level)
-    if output == "-":
-        typer.echo(table_bytes(frame, fmt).decode("utf-8"), nl=False)
-    else:
-        write_table(frame, output, fmt)
     if not quiet:
-        extra = f"; {skipped} error records skipped" if skipped else ""
+        extra = f"; {reader.skipped} error records skipped" if reader.skipped else ""
         dest = "stdout" if output == "-" else output
-        typer.echo(f"claimx: wrote {len(frame)} {level} rows from {len(recs)} documents to {dest}{extra}", err=True)
+        typer.echo(f"claimx: wrote {rows} {level} rows from {reader.documents} documents to {dest}{extra}", err=True)
