@@ -12,6 +12,7 @@ import re
 import shutil
 import struct
 import subprocess
+import weakref
 import zlib
 from collections import Counter, defaultdict
 from html.parser import HTMLParser
@@ -21,8 +22,9 @@ import pytest
 from typer.testing import CliRunner
 
 from claimx.cli.main import app
+from claimx.errors import ConfigError
 from claimx.records import Claim, ErrorRecord, Hedge, Mention, Quantity, Record, Section, Source, dumps
-from claimx.report import build_report, page_name
+from claimx.report import build_report, page_name, read_records
 
 from .conftest import ROOT
 
@@ -311,6 +313,24 @@ def test_same_records_give_identical_bytes(records, tmp_path):
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
 
 
+def test_a_generator_of_records_is_read_once_and_no_record_is_kept(records, site, tmp_path):
+    handed_out: list[weakref.ref] = []
+
+    def one_by_one():
+        for rec in records:
+            held = sum(ref() is not None for ref in handed_out)
+            assert held <= 2, f"{held} earlier records are still held"
+            copy = rec.model_copy()
+            handed_out.append(weakref.ref(copy))
+            yield copy
+
+    build_report(one_by_one(), iter([]), tmp_path / "r", source="claims.jsonl")
+    files = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path / "r") for p in (tmp_path / "r").rglob("*") if p.is_file())
+    for rel in files:
+        assert (site / rel).read_bytes() == (tmp_path / "r" / rel).read_bytes(), rel
+
+
 def test_page_names_are_safe_unique_and_stable():
     ids = ["a/b", "a_b", "a:b", "a b", "../../etc/passwd", "", "ü", "x" * 300, "CON", "A/B", ".hidden", "a\\b"]
     names = [page_name(d) for d in ids]
@@ -465,6 +485,31 @@ def test_cli_input_errors_name_the_file_and_line(claims_file, tmp_path):
     folder = runner.invoke(app, ["report", str(tmp_path), "-o", str(tmp_path / "s")])
     assert folder.exit_code == 2 and f"[E105] {tmp_path}: cannot read file" in folder.stderr
     assert not (tmp_path / "s").exists(), "nothing is written on an input error"
+
+
+def test_the_output_file_is_read_lazily(claims_file, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(claims_file.read_text(encoding="utf-8") + "{not json\n", encoding="utf-8")
+    reader = read_records(bad)
+    assert iter(reader) is reader, "an iterator, not a list"
+    assert [next(reader) for _ in range(4)], "records come before the broken line is read"
+    with pytest.raises(ConfigError, match=f"{re.escape(str(bad))}:5: invalid JSON"):
+        next(reader)
+
+
+def test_cli_a_bad_last_line_writes_nothing(claims_file, tmp_path):
+    out = tmp_path / "site"
+    assert runner.invoke(app, ["report", str(claims_file), "-o", str(out), "-q"]).exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    lines = claims_file.read_text(encoding="utf-8").splitlines()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join([*lines, lines[0][:200]]) + "\n", encoding="utf-8")  # the last line cut short
+    for target in (out, tmp_path / "new" / "site"):
+        result = runner.invoke(app, ["report", str(bad), "-o", str(target)])
+        assert result.exit_code == 2 and f"{bad}:5: invalid JSON" in result.stderr
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before, "the earlier report is kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl", "claims.jsonl", "site"], \
+        "no temporary folder is left and no new folder is made"
 
 
 def test_cli_replaces_a_report_but_no_other_folder(claims_file, tmp_path):

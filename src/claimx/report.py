@@ -4,7 +4,8 @@ Everything shown comes from the records: labels, rule ids and section kinds are 
 from the data, and label colours are picked by the position of the label in the
 sorted list of labels found in the archive. The pages need no network (inline CSS,
 inline SVG charts, a few lines of inline script to sort the document table), and the
-same records always give the same bytes.
+same records always give the same bytes. The records are read in two passes and never
+held all at once (see :func:`build_report`).
 """
 
 from __future__ import annotations
@@ -16,24 +17,29 @@ import math
 import os
 import re
 import shutil
+import sys
 import tempfile
+from bisect import bisect_left, insort
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
+from operator import itemgetter
 from pathlib import Path
-from typing import TypeVar, get_args
+from typing import IO, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 
 from .about import __version__
 from .errors import ConfigError, Errors
-from .records import Claim, ErrorRecord, Mention, Record, SectionKind, Source
+from .records import Claim, ErrorRecord, Mention, Record, SectionKind, Source, dumps
 
 M = TypeVar("M", bound=BaseModel)
 CERTAINTIES: tuple[str, ...] = get_args(Claim.model_fields["certainty"].annotation)
 SECTION_KINDS: tuple[str, ...] = get_args(SectionKind)
 _REPORT_ENTRIES = {"index.html", "docs"}
+TIMELINE_DOCS = 80  # columns of the timeline when it shows documents (no record has a date)
 
 
 class ReportError(Exception):
@@ -51,15 +57,14 @@ class ReportSummary:
 # --------------------------------------------------------------------------- reading
 
 
-def read_jsonl(path: Path, model: type[M]) -> list[tuple[int, M]]:
-    """(line number, ``model``) for each non-blank line of ``path``.
+def read_jsonl(path: Path, model: type[M]) -> Iterator[tuple[int, M]]:
+    """(line number, ``model``) for each non-blank line of ``path``, read lazily.
 
     A line that is not UTF-8, not JSON or not a valid ``model`` raises
     :class:`ConfigError` naming ``path:line``.
     """
     if not path.exists():
         raise ConfigError(Errors.E004, path=path)
-    items: list[tuple[int, M]] = []
     try:
         with path.open("rb") as fh:
             for lineno, raw in enumerate(fh, 1):
@@ -71,7 +76,7 @@ def read_jsonl(path: Path, model: type[M]) -> list[tuple[int, M]]:
                 if not line.strip():
                     continue
                 try:
-                    items.append((lineno, model.model_validate(json.loads(line))))
+                    item = model.model_validate(json.loads(line))
                 except json.JSONDecodeError as exc:
                     raise ConfigError(Errors.E001, path=path, line=lineno,
                                       message=f"invalid JSON: {exc.msg}") from None
@@ -80,25 +85,27 @@ def read_jsonl(path: Path, model: type[M]) -> list[tuple[int, M]]:
                     where = ".".join(str(p) for p in first["loc"]) or "line"
                     msg = f"not a claimx {model.__name__}: {where}: {first['msg']} ({exc.error_count()} problem(s))"
                     raise ConfigError(Errors.E001, path=path, line=lineno, message=msg) from None
+                yield lineno, item
     except OSError as exc:
         raise ConfigError(Errors.E105, source=path, message=exc.strerror or exc) from None
-    return items
 
 
-def read_output(path: Path, errors_path: Path | None) -> tuple[list[Record], list[ErrorRecord]]:
-    """Records of ``path`` (doc_ids must be unique) and the error records of ``errors_path`` if it exists."""
-    records: list[Record] = []
+def read_records(path: Path) -> Iterator[Record]:
+    """The records of ``path``, one at a time; a doc_id seen before raises :class:`ConfigError`."""
     first: dict[str, int] = {}
     for lineno, rec in read_jsonl(path, Record):
         if rec.doc_id in first:
             raise ConfigError(Errors.E001, path=path, line=lineno,
                               message=f"duplicate doc_id {rec.doc_id!r} (first on line {first[rec.doc_id]})")
         first[rec.doc_id] = lineno
-        records.append(rec)
-    errors = []
-    if errors_path is not None and errors_path.exists():
-        errors = [err for _, err in read_jsonl(errors_path, ErrorRecord)]
-    return records, errors
+        yield rec
+
+
+def read_errors(path: Path) -> Iterator[ErrorRecord]:
+    """The error records of ``path``, one at a time; none if there is no such file."""
+    if path.exists():
+        for _, err in read_jsonl(path, ErrorRecord):
+            yield err
 
 
 # ----------------------------------------------------------------------- small helpers
@@ -118,10 +125,10 @@ def attr_text(attrs: dict[str, object]) -> str:
     return "".join(f' {key}="{esc(value)}"' for key, value in attrs.items() if value is not None)
 
 
-def page_name(doc_id: str) -> str:
-    """A safe, stable file name for a document page: the id's safe characters plus a short hash."""
+def page_name(doc_id: str, digits: int | None = 12) -> str:
+    """A safe, stable file name for a document page: the id's safe characters plus ``digits`` of its hash."""
     base = re.sub(r"[^A-Za-z0-9._-]+", "-", doc_id).strip("-.")[:60] or "doc"
-    return f"{base}-{hashlib.sha1(doc_id.encode('utf-8')).hexdigest()[:12]}.html"
+    return f"{base}-{hashlib.sha1(doc_id.encode('utf-8')).hexdigest()[:digits]}.html"
 
 
 def _where(source: Source) -> str:
@@ -194,32 +201,80 @@ def chip(label: str, colours: dict[str, Colour]) -> str:
 # ------------------------------------------------------------------------ statistics
 
 
-@dataclass
-class Stats:
-    records: list[Record]
-    errors: list[ErrorRecord]
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """What the index page needs of one record; never its text, sections or claims."""
 
-    def __post_init__(self) -> None:
-        self.records = sorted(self.records, key=lambda r: r.doc_id)
-        self.errors = sorted(self.errors, key=lambda e: (e.doc_id, e.source.path, e.source.line or 0, e.code))
-        self.kinds = Counter(s.kind for r in self.records for s in r.sections)
-        self.kind_docs = Counter(k for r in self.records for k in {s.kind for s in r.sections})
-        self.certainty = Counter(k.certainty for r in self.records for k in r.claims)
-        self.labels = Counter(m.label for r in self.records for m in mentions(r))
-        self.label_docs = Counter(lab for r in self.records for lab in {m.label for m in mentions(r)})
-        self.rules = Counter((m.rule_id, m.label) for r in self.records for m in mentions(r))
-        self.rule_docs = Counter(key for r in self.records for key in {(m.rule_id, m.label) for m in mentions(r)})
+    doc_id: str
+    title: str | None
+    layout: str
+    checked_on: date | None
+    counts: tuple[int, ...]  # sections, citations, claims, tactic mentions, warnings
+    warnings: str | None  # the warning codes, for a tooltip
+
+    @property
+    def month(self) -> str:
+        return self.checked_on.isoformat()[:7] if self.checked_on else "undated"
+
+
+class Stats:
+    """Archive-wide counts, label colours, page names and a :class:`Doc` per record (in doc_id order).
+
+    ``records`` is read once, and no record is kept.
+    """
+
+    def __init__(self, records: Iterable[Record], errors: Iterable[ErrorRecord]) -> None:
+        self.kinds, self.kind_docs, self.certainty, self.totals = Counter(), Counter(), Counter(), Counter()
+        self.labels, self.label_docs, self.rules, self.rule_docs = Counter(), Counter(), Counter(), Counter()
+        self.months: Counter[tuple[str, str]] = Counter()  # (Doc.month, label) -> mentions
+        self.first_docs: list[tuple[str, Counter[str]]] = []  # (doc_id, mentions per label), TIMELINE_DOCS of them
+        self.schemas: set[str] = set()
+        self.docs = sorted(map(self._add, records), key=lambda d: d.doc_id)
+        dup = next((a.doc_id for a, b in zip(self.docs, self.docs[1:]) if a.doc_id == b.doc_id), None)
+        if dup is not None:
+            raise ReportError(f"duplicate doc_id {dup!r}: each document needs its own page")
+        self.errors = sorted(errors, key=lambda e: (e.doc_id, e.source.path, e.source.line or 0, e.code))
         self.colours = palette(self.labels)
-        self.pages = {r.doc_id: page_name(r.doc_id) for r in self.records}
-        if len(set(self.pages.values())) < len(self.pages):  # a 48-bit hash clash: use the whole hash
-            self.pages = {d: page_name(d)[:-18] + "-" + hashlib.sha1(d.encode()).hexdigest() + ".html"
-                          for d in self.pages}
+        self.dated = any(d.checked_on for d in self.docs)
+        unique = len({page_name(d.doc_id) for d in self.docs}) == len(self.docs)
+        self.digits = 12 if unique else None  # a 48-bit hash clash: use the whole hash
+
+    def _add(self, r: Record) -> Doc:
+        kinds = [s.kind for s in r.sections]
+        labels = Counter(m.label for m in mentions(r))
+        rules = Counter((m.rule_id, m.label) for m in mentions(r))
+        self.kinds.update(kinds)
+        self.kind_docs.update(set(kinds))
+        self.certainty.update(k.certainty for k in r.claims)
+        self.labels.update(labels)
+        self.label_docs.update(labels.keys())
+        self.rules.update(rules)
+        self.rule_docs.update(rules.keys())
+        self.totals.update(sections=len(r.sections), citations=len(r.citations), references=len(r.references),
+                           claims=len(r.claims), warnings=len(r.warnings), refs=sum(len(c.refs) for c in r.citations),
+                           uncited=not r.citations)
+        self.schemas.add(r.schema_version)
+        counts = (len(r.sections), len(r.citations), len(r.claims), labels.total(), len(r.warnings))
+        doc = Doc(r.doc_id, r.title, sys.intern(r.layout), r.checked_on, counts,
+                  ", ".join(w.code for w in r.warnings) or None)
+        self.months.update({(doc.month, lab): n for lab, n in labels.items()})
+        insort(self.first_docs, (doc.doc_id, labels), key=itemgetter(0))
+        del self.first_docs[TIMELINE_DOCS:]
+        return doc
 
     def label_order(self) -> list[str]:
         return sorted(self.labels, key=lambda lab: (-self.labels[lab], lab))
 
-    def total(self, what: str) -> int:
-        return sum(len(getattr(r, what)) for r in self.records)
+    def page(self, doc_id: str) -> str:
+        return page_name(doc_id, self.digits)
+
+    def neighbours(self, doc_id: str) -> tuple[str | None, str | None]:
+        """The doc_ids before and after ``doc_id``, in doc_id order."""
+        i = bisect_left(self.docs, doc_id, key=lambda d: d.doc_id)
+        if i == len(self.docs) or self.docs[i].doc_id != doc_id:
+            raise ReportError(f"doc_id {doc_id!r} was not there on the first reading: the records changed")
+        return (self.docs[i - 1].doc_id if i else None,
+                self.docs[i + 1].doc_id if i + 1 < len(self.docs) else None)
 
 
 # ----------------------------------------------------------------------------- pages
@@ -378,24 +433,23 @@ def tactic_chart(stats: Stats) -> str:
                            aria_label="tactic mentions per label"), class_="chart", id="tactic-chart")
 
 
-def timeline_chart(stats: Stats, limit: int = 80) -> str:
+def timeline_chart(stats: Stats) -> str:
     """A heat map of mentions per label by month of checked_on.
 
-    When no record has a date, by document instead (the first ``limit`` documents).
+    When no record has a date, by document instead (the first ``TIMELINE_DOCS`` documents).
     """
     order = stats.label_order()
     if not order:
         return tag("p", "No tactic mentions in these records.", class_="note", id="timeline-chart")
-    dated = any(r.checked_on for r in stats.records)
+    dated = stats.dated
     if dated:  # "YYYY-MM" columns in order, then "undated" (which sorts after digits)
-        col_of = {r.doc_id: r.checked_on.isoformat()[:7] if r.checked_on else "undated" for r in stats.records}
-        cols = sorted(set(col_of.values()))
+        cols = sorted({d.month for d in stats.docs})
         heads = cols
+        cells = stats.months
     else:
-        col_of = {r.doc_id: r.doc_id for r in stats.records}
-        cols = [r.doc_id for r in stats.records][:limit]
+        cols = [doc_id for doc_id, _ in stats.first_docs]
         heads = [d if len(d) <= 26 else "\u2026" + d[-25:] for d in cols]
-    cells = Counter((col_of[r.doc_id], m.label) for r in stats.records for m in mentions(r))
+        cells = Counter({(doc_id, lab): n for doc_id, labels in stats.first_docs for lab, n in labels.items()})
     top = max(cells[(col, lab)] for col in cols for lab in order) or 1
     label_w = 16 + _CHAR * max(len(lab) for lab in order)
     cw, ch = (58, 22) if dated else (30, 22)
@@ -431,8 +485,8 @@ def timeline_chart(stats: Stats, limit: int = 80) -> str:
     chart = tag("div", _svg(width, head_h + ch * len(order) + 6, "".join(parts),
                             aria_label=f"tactic mentions per label by {what}"),
                 class_="chart", id="timeline-chart", data_by="month" if dated else "document")
-    if len(cols) < len(stats.records) and not dated:
-        chart += tag("p", f"The first {len(cols)} of {len(stats.records)} documents, by doc_id.", class_="note")
+    if len(cols) < len(stats.docs) and not dated:
+        chart += tag("p", f"The first {len(cols)} of {len(stats.docs)} documents, by doc_id.", class_="note")
     return chart
 
 
@@ -459,19 +513,18 @@ def certainty_bar(stats: Stats) -> str:
 # ------------------------------------------------------------------------ index page
 
 
-def index_page(stats: Stats, source: str | None, errors_source: str | None) -> str:
-    recs = stats.records
-    n_mentions = sum(stats.labels.values())
-    n_warn = stats.total("warnings")
+def index_page(stats: Stats, source: str | None, errors_source: str | None) -> Iterator[str]:
+    """The index page in pieces: the rows of the document table one by one, so the page is never whole in memory."""
+    n_docs, totals = len(stats.docs), stats.totals
     cards = "".join([
-        _stat("documents", "documents processed", len(recs) + len(stats.errors), "records + error records"),
-        _stat("records", "records", len(recs)),
+        _stat("documents", "documents processed", n_docs + len(stats.errors), "records + error records"),
+        _stat("records", "records", n_docs),
         _stat("errors", "error records", len(stats.errors)),
-        _stat("sections", "sections", stats.total("sections")),
-        _stat("citations", "citation markers", stats.total("citations")),
-        _stat("claims", "claims", stats.total("claims")),
-        _stat("mentions", "tactic mentions", n_mentions),
-        _stat("warnings", "warnings", n_warn),
+        _stat("sections", "sections", totals["sections"]),
+        _stat("citations", "citation markers", totals["citations"]),
+        _stat("claims", "claims", totals["claims"]),
+        _stat("mentions", "tactic mentions", sum(stats.labels.values())),
+        _stat("warnings", "warnings", totals["warnings"]),
     ])
     kind_rows = "".join(
         tag("tr", tag("td", tag("span", esc(k), class_="badge")) + tag("td", str(stats.kinds.get(k, 0)), class_="n")
@@ -494,13 +547,12 @@ def index_page(stats: Stats, source: str | None, errors_source: str | None) -> s
                                                      "<th class=\"n\">share</th>")) + tag("tbody", cert_rows),
                      id="claims-by-certainty")
                  + tag("div", certainty_bar(stats), style="margin-top:10px"))
-    citations = tag("p", f"{stats.total('citations')} citation markers citing "
-                         f"{sum(len(c.refs) for r in recs for c in r.citations)} reference numbers; "
-                         f"{stats.total('references')} reference-list entries. "
-                         f"{sum(1 for r in recs if not r.citations)} documents have no marker.", class_="note")
+    citations = tag("p", f"{totals['citations']} citation markers citing {totals['refs']} reference numbers; "
+                         f"{totals['references']} reference-list entries. "
+                         f"{totals['uncited']} documents have no marker.", class_="note")
     body = [
         tag("header", tag("div", tag("h1", "claimx report")
-                          + tag("p", esc(f"{source or 'records'} \u00b7 {len(recs)} documents \u00b7 "
+                          + tag("p", esc(f"{source or 'records'} \u00b7 {n_docs} documents \u00b7 "
                                          f"claimx {__version__}"), class_="sub"), class_="wrap"), class_="top"),
         '<main class="wrap">',
         tag("dl", cards, class_="stats"),
@@ -512,7 +564,7 @@ def index_page(stats: Stats, source: str | None, errors_source: str | None) -> s
         tactic_chart(stats),
         tag("h2", "Tactic labels over time"),
         tag("p", "Mentions per label by the month of the article's <code>checked_on</code> date; darker is more."
-            if any(r.checked_on for r in recs) else
+            if stats.dated else
             "No record has a <code>checked_on</code> date, so mentions are shown per document.", class_="note"),
         timeline_chart(stats),
         tag("h2", "Top rules by hits"),
@@ -524,11 +576,16 @@ def index_page(stats: Stats, source: str | None, errors_source: str | None) -> s
         tag("h2", f"Error records ({len(stats.errors)})", id="errors"),
         _errors_table(stats, errors_source),
         tag("footer", esc(f"claimx {__version__} \u00b7 schema "
-                          f"{', '.join(sorted({r.schema_version for r in recs})) or '-'} \u00b7 "
+                          f"{', '.join(sorted(stats.schemas)) or '-'} \u00b7 "
                           f"{len(stats.colours)} labels, {len(stats.rules)} rules")),
         "</main>",
     ]
-    return _page(f"claimx report \u2013 {source or 'records'}", "\n".join(body), stats, script=True)
+    page = _page(f"claimx report \u2013 {source or 'records'}", "\n".join(body), stats, script=True)
+    before, _, after = page.partition(_ROWS)
+    yield before
+    for i, d in enumerate(stats.docs):
+        yield ("\n" if i else "") + _document_row(d, stats)
+    yield after
 
 
 def _rules_table(stats: Stats, limit: int = 25) -> str:
@@ -547,6 +604,7 @@ def _rules_table(stats: Stats, limit: int = 25) -> str:
     return note + tag("table", tag("thead", tag("tr", head)) + tag("tbody", "".join(rows)), id="top-rules")
 
 
+_ROWS = "<!--rows-->"  # where the document rows go; escaped text never holds a "<"
 _DOC_COLUMNS = [("doc_id", "doc_id", False), ("title", "title", False), ("layout", "layout", False),
                 ("checked_on", "checked_on", False), ("sections", "sections", True), ("citations", "citations", True),
                 ("claims", "claims", True), ("mentions", "tactic mentions", True), ("warnings", "warnings", True)]
@@ -555,22 +613,19 @@ _DOC_COLUMNS = [("doc_id", "doc_id", False), ("title", "title", False), ("layout
 def _documents_table(stats: Stats) -> str:
     head = "".join(tag("th", esc(name), data_col=col, data_num="" if num else None, class_="n" if num else None,
                        scope="col") for col, name, num in _DOC_COLUMNS)
-    rows = []
-    for r in stats.records:
-        n_mentions = sum(len(k.tactics) for k in r.claims)
-        nums = [len(r.sections), len(r.citations), len(r.claims), n_mentions, len(r.warnings)]
-        cells = [
-            tag("td", tag("a", esc(r.doc_id), href=f"docs/{stats.pages[r.doc_id]}"), class_="mono"),
-            tag("td", esc(r.title or "")),
-            tag("td", esc(r.layout)),
-            tag("td", esc(r.checked_on.isoformat() if r.checked_on else ""), class_="mono"),
-            *[tag("td", str(n), class_="n", data_sort=n) for n in nums[:-1]],
-            tag("td", str(nums[-1]), class_="n", data_sort=nums[-1],
-                title=", ".join(w.code for w in r.warnings) or None),
-        ]
-        rows.append(tag("tr", "".join(cells), data_doc=r.doc_id))
-    return tag("table", tag("thead", tag("tr", head)) + tag("tbody", "\n".join(rows)), class_="sortable",
-               id="documents")
+    return tag("table", tag("thead", tag("tr", head)) + tag("tbody", _ROWS), class_="sortable", id="documents")
+
+
+def _document_row(d: Doc, stats: Stats) -> str:
+    cells = [
+        tag("td", tag("a", esc(d.doc_id), href=f"docs/{stats.page(d.doc_id)}"), class_="mono"),
+        tag("td", esc(d.title or "")),
+        tag("td", esc(d.layout)),
+        tag("td", esc(d.checked_on.isoformat() if d.checked_on else ""), class_="mono"),
+        *[tag("td", str(n), class_="n", data_sort=n) for n in d.counts[:-1]],
+        tag("td", str(d.counts[-1]), class_="n", data_sort=d.counts[-1], title=d.warnings),
+    ]
+    return tag("tr", "".join(cells), data_doc=d.doc_id)
 
 
 def _errors_table(stats: Stats, errors_source: str | None) -> str:
@@ -695,9 +750,9 @@ def document_page(record: Record, stats: Stats, prev_id: str | None, next_id: st
     doc_mentions = Counter(m.label for m in mentions(record))
     nav = [tag("a", "\u2190 index", href="../index.html")]
     if prev_id is not None:
-        nav.append(tag("a", "\u2039 previous", href=stats.pages[prev_id], title=prev_id))
+        nav.append(tag("a", "\u2039 previous", href=stats.page(prev_id), title=prev_id))
     if next_id is not None:
-        nav.append(tag("a", "next \u203a", href=stats.pages[next_id], title=next_id))
+        nav.append(tag("a", "next \u203a", href=stats.page(next_id), title=next_id))
     header = tag("header", tag("div", tag("p", " \u00b7 ".join(nav), class_="sub")
                                + tag("h1", esc(record.title or record.doc_id))
                                + tag("p", esc(record.doc_id), class_="sub mono"), class_="wrap"), class_="top")
@@ -821,30 +876,52 @@ def _claims_table(record: Record, stats: Stats) -> str:
 
 
 def build_report(records: Iterable[Record], errors: Iterable[ErrorRecord], out_dir: Path, *,
-                 source: str | None = None, errors_source: str | None = None) -> ReportSummary:
+                 source: str | None = None, errors_source: str | None = None,
+                 again: Callable[[], Iterable[Record]] | None = None) -> ReportSummary:
     """Write ``index.html`` and ``docs/*.html`` to ``out_dir``, replacing an earlier report there.
 
-    The site is written to a temporary folder beside ``out_dir`` and renamed into place,
-    so a reader never sees half a report. ``source`` and ``errors_source`` name the
-    inputs on the index page.
+    Two passes, and memory that does not grow with the text of the archive: the first
+    reads every record (so a broken input writes nothing) and keeps the archive's counts
+    and a small :class:`Doc` per record; the second writes the document pages.
+    ``records`` is read once. ``again`` gives the same records for the second pass (an
+    output file is simply read again); without it, the first pass keeps a copy of each
+    record in a temporary file. The site is written to a temporary folder beside
+    ``out_dir`` and renamed into place, so a reader never sees half a report.
+    ``source`` and ``errors_source`` name the inputs on the index page.
     """
-    stats = Stats(list(records), list(errors))
-    ids = [r.doc_id for r in stats.records]
-    if len(set(ids)) != len(ids):
-        dup = next(a for a, b in zip(ids, ids[1:]) if a == b)  # ids are sorted
-        raise ReportError(f"duplicate doc_id {dup!r}: each document needs its own page")
-    with _staged(Path(out_dir)) as site:
-        _write(site / "index.html", index_page(stats, source, errors_source))
-        for i, r in enumerate(stats.records):
-            prev_id = ids[i - 1] if i > 0 else None
-            next_id = ids[i + 1] if i + 1 < len(ids) else None
-            _write(site / "docs" / stats.pages[r.doc_id], document_page(r, stats, prev_id, next_id))
-    return ReportSummary(Path(out_dir), len(stats.records), len(stats.errors), len(stats.records))
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as copy:
+        if again is None:
+            records, again = _copied(records, copy)
+        stats = Stats(records, errors)
+        with _staged(Path(out_dir)) as site:
+            _write(site / "index.html", index_page(stats, source, errors_source))
+            pages = 0
+            for pages, rec in enumerate(again(), 1):
+                page = document_page(rec, stats, *stats.neighbours(rec.doc_id))
+                _write(site / "docs" / stats.page(rec.doc_id), [page])
+            if pages != len(stats.docs):
+                raise ReportError(f"{len(stats.docs)} records on the first reading, {pages} on the second: "
+                                  "the records changed")
+    return ReportSummary(Path(out_dir), len(stats.docs), len(stats.errors), pages)
 
 
-def _write(path: Path, content: str) -> None:
+def _copied(records: Iterable[Record], fh: IO[str]) -> tuple[Iterator[Record], Callable[[], Iterator[Record]]]:
+    """``records``, each written to ``fh`` as it is read, and a function that reads them back."""
+    def first() -> Iterator[Record]:
+        for rec in records:
+            fh.write(dumps(rec) + "\n")
+            yield rec
+
+    def again() -> Iterator[Record]:
+        fh.seek(0)
+        return map(Record.model_validate_json, fh)
+
+    return first(), again
+
+
+def _write(path: Path, pieces: Iterable[str]) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(content)
+        fh.writelines(pieces)
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import typer
 
 from ..errors import ConfigError
 from ..extract import errors_path_for
-from ..report import ReportError, build_report, read_output
+from ..report import ReportError, build_report, read_errors, read_records
 from .main import Arg, Opt, app, fail
 
 
@@ -26,9 +26,9 @@ def report_cmd(
     try:
         if errors is not None and not errors.is_file():
             raise ReportError(f"errors file does not exist: {errors}")
-        recs, error_recs = read_output(records, errors_path)
-        summary = build_report(recs, error_recs, output, source=str(records),
-                               errors_source=str(errors_path) if errors_path.is_file() else None)
+        summary = build_report(read_records(records), read_errors(errors_path), output, source=str(records),
+                               errors_source=str(errors_path) if errors_path.is_file() else None,
+                               again=lambda: read_records(records))
     except ConfigError as exc:
         fail(exc)
     except (ReportError, OSError) as exc:
