@@ -67,18 +67,18 @@ class Extractor:
         doc = self.nlp(inp.text)
         units = doc._.layout.units
         placed, widened, outside = [], [], []
-        for i, sp in enumerate(spans):
+        for sp in spans:
             s, e = int(sp["start"]), int(sp["end"])
-            k = next((k for k, u in enumerate(units) if u.start <= s and e <= u.end), None)
-            span = doc.char_span(s, e, label=sp["label"], alignment_mode="expand") if k is not None else None
+            inside = any(u.start <= s and e <= u.end for u in units)
+            span = doc.char_span(s, e, label=sp["label"], alignment_mode="expand") if inside else None
             if span is None:
                 outside.append(sp)
                 continue
             span.id_ = sp.get("rule_id") or "gold"
             placed.append(span)
             if (span.start_char, span.end_char) != (s, e):
-                widened.append((k, i, sp))
-        for reason, items in (("widened to token boundaries", [sp for *_, sp in sorted(widened, key=lambda w: w[:2])]),
+                widened.append(sp)
+        for reason, items in (("widened to token boundaries", widened),
                               ("outside every title, heading and paragraph", outside)):
             inp.warnings.extend(("W301", Errors.W301.format(start=sp["start"], end=sp["end"], reason=reason))
                                 for sp in items)
