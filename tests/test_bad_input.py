@@ -53,7 +53,8 @@ CATALOGUE: dict[str, tuple[bytes, list[tuple[str, str, object]]]] = {
                   b"</td></tr></table><p>It&#8217;s x [1]<p>unclosed", [("page.html", "record", set())]),
     "markers.txt": (b"Fact check: q?\nExecutive Summary\nEdges [0] [999999999999999999999] [1-] [3-1] [1,,2] [ 1 ] [1\n"
                     b"1. Head [2]\nx.\n", [("markers.txt", "record", {"W201"})]),
-    "only_markers.txt": (b"[1] [2] [3]\n", [("only_markers.txt", "record", set())]),  # read as a title
+    # Not a title (the fallback title rule wants a letter): unsectioned text with three markers.
+    "only_markers.txt": (b"[1] [2] [3]\n", [("only_markers.txt", "record", {"W103"})]),
     "headings.txt": (b"Fact check: q?\n10. Ten\nx.\n12. Twelve\n\n99.\n13. No body\n5. Restart\n",
                      [("headings.txt", "record", {"W101", "W102"})]),
     "unknown.pdf": (b"%PDF-1.4", [("unknown.pdf", "error", "E106")]),
@@ -108,6 +109,13 @@ def test_huge_line_is_read_in_pieces(run):
     assert len(rec["text"]) == len(BIG_LINE)
     assert [c["text"] for c in rec["citations"]] == ["[1]"]
     assert rec["text"][rec["citations"][0]["start"]:].startswith("[1]")
+
+
+def test_a_line_of_markers_is_not_a_title(run):
+    _, records, _ = run
+    (rec,) = [r for r in records if r["doc_id"] == "only_markers.txt"]
+    assert rec["title"] is None and [s["kind"] for s in rec["sections"]] == ["body"]
+    assert [c["refs"] for c in rec["citations"]] == [[1], [2], [3]]
 
 
 def test_marker_edges(run):
