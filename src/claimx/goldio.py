@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .errors import ConfigError, Errors
-from .records import Record
+from .records import ErrorRecord, Record
 from .rulefiles import read_objects
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,59 @@ def jsonl_files(path: Path) -> list[Path]:
     if not path.exists():
         raise ConfigError(Errors.E004, path=path)
     return [path]
+
+
+def read_jsonl(path: Path, model: type[M], *, errors_too: bool = False) -> Iterator[tuple[int, M | ErrorRecord]]:
+    """(line number, ``model``) for each non-blank line of ``path``, read lazily.
+
+    With ``errors_too``, a line holding an error record (``code`` and no ``sections``)
+    gives an :class:`ErrorRecord` instead. A line that is not UTF-8, not JSON or not a
+    valid ``model`` raises :class:`ConfigError` naming ``path:line``.
+    """
+    if not path.exists():
+        raise ConfigError(Errors.E004, path=path)
+    try:
+        with path.open("rb") as fh:
+            for lineno, raw in enumerate(fh, 1):
+                try:
+                    line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+                except UnicodeDecodeError as exc:
+                    raise ConfigError(Errors.E001, path=path, line=lineno,
+                                      message=f"not UTF-8: {exc.reason}") from None
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                    is_error = errors_too and isinstance(obj, dict) and "code" in obj and "sections" not in obj
+                    item = (ErrorRecord if is_error else model).model_validate(obj)
+                except json.JSONDecodeError as exc:
+                    raise ConfigError(Errors.E001, path=path, line=lineno,
+                                      message=f"invalid JSON: {exc.msg}") from None
+                except ValidationError as exc:
+                    first = exc.errors()[0]
+                    where = ".".join(str(p) for p in first["loc"]) or "line"
+                    msg = f"not a claimx {model.__name__}: {where}: {first['msg']} ({exc.error_count()} problem(s))"
+                    raise ConfigError(Errors.E001, path=path, line=lineno, message=msg) from None
+                yield lineno, item
+    except OSError as exc:
+        raise ConfigError(Errors.E105, source=path, message=exc.strerror or exc) from None
+
+
+def read_records(path: Path, *, errors_too: bool = False,
+                 seen: dict[str, tuple[Path, int]] | None = None) -> Iterator[Record | ErrorRecord]:
+    """The records of one file, one at a time; a doc_id seen before raises :class:`ConfigError`.
+
+    ``seen`` carries the doc_ids across files; ``errors_too`` as in :func:`read_jsonl`.
+    """
+    seen = {} if seen is None else seen
+    for lineno, rec in read_jsonl(path, Record, errors_too=errors_too):
+        if isinstance(rec, Record):
+            if rec.doc_id in seen:
+                file, first = seen[rec.doc_id]
+                raise ConfigError(Errors.E001, path=path, line=lineno,
+                                  message=f"duplicate doc_id {rec.doc_id!r} (first on line {first} of {file})")
+            seen[rec.doc_id] = (path, lineno)
+        yield rec
 
 
 def load_docs(path: str | Path, files: dict[str, Path] | None = None) -> dict[str, Record | SpanDoc]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import math
 import os
 import re
@@ -27,15 +26,13 @@ from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, TypeVar, get_args
+from typing import IO, get_args
 
-from pydantic import BaseModel, ValidationError
 
 from .about import __version__
-from .errors import ConfigError, Errors
+from .goldio import read_jsonl, read_records  # noqa: F401  (read_records: the report's input reader)
 from .records import Claim, ErrorRecord, Mention, Record, SectionKind, Source, dumps
 
-M = TypeVar("M", bound=BaseModel)
 CERTAINTIES: tuple[str, ...] = get_args(Claim.model_fields["certainty"].annotation)
 SECTION_KINDS: tuple[str, ...] = get_args(SectionKind)
 _REPORT_ENTRIES = {"index.html", "docs"}
@@ -55,50 +52,6 @@ class ReportSummary:
 
 
 # --------------------------------------------------------------------------- reading
-
-
-def read_jsonl(path: Path, model: type[M]) -> Iterator[tuple[int, M]]:
-    """(line number, ``model``) for each non-blank line of ``path``, read lazily.
-
-    A line that is not UTF-8, not JSON or not a valid ``model`` raises
-    :class:`ConfigError` naming ``path:line``.
-    """
-    if not path.exists():
-        raise ConfigError(Errors.E004, path=path)
-    try:
-        with path.open("rb") as fh:
-            for lineno, raw in enumerate(fh, 1):
-                try:
-                    line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
-                except UnicodeDecodeError as exc:
-                    raise ConfigError(Errors.E001, path=path, line=lineno,
-                                      message=f"not UTF-8: {exc.reason}") from None
-                if not line.strip():
-                    continue
-                try:
-                    item = model.model_validate(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise ConfigError(Errors.E001, path=path, line=lineno,
-                                      message=f"invalid JSON: {exc.msg}") from None
-                except ValidationError as exc:
-                    first = exc.errors()[0]
-                    where = ".".join(str(p) for p in first["loc"]) or "line"
-                    msg = f"not a claimx {model.__name__}: {where}: {first['msg']} ({exc.error_count()} problem(s))"
-                    raise ConfigError(Errors.E001, path=path, line=lineno, message=msg) from None
-                yield lineno, item
-    except OSError as exc:
-        raise ConfigError(Errors.E105, source=path, message=exc.strerror or exc) from None
-
-
-def read_records(path: Path) -> Iterator[Record]:
-    """The records of ``path``, one at a time; a doc_id seen before raises :class:`ConfigError`."""
-    first: dict[str, int] = {}
-    for lineno, rec in read_jsonl(path, Record):
-        if rec.doc_id in first:
-            raise ConfigError(Errors.E001, path=path, line=lineno,
-                              message=f"duplicate doc_id {rec.doc_id!r} (first on line {first[rec.doc_id]})")
-        first[rec.doc_id] = lineno
-        yield rec
 
 
 def read_errors(path: Path) -> Iterator[ErrorRecord]:

@@ -5,13 +5,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import typer
-from pydantic import ValidationError
 
-from ..errors import ConfigError, Errors
+from ..errors import ConfigError
 from ..extract import atomic_writer
-from ..goldio import jsonl_files
-from ..records import Record
-from ..rulefiles import read_objects
+from ..goldio import jsonl_files, read_records
+from ..records import ErrorRecord, Record
 from ..table import ALIASES, LEVELS, format_for, iter_frames, level_name, write_frames
 from .main import Arg, Opt, app, fail
 
@@ -29,21 +27,12 @@ class RecordReader:
         self.skipped = 0
 
     def __iter__(self) -> Iterator[Record]:
-        seen: dict[str, str] = {}
+        seen: dict[str, tuple[Path, int]] = {}
         for file in jsonl_files(self.path):
-            for lineno, obj in read_objects(file, what="a record"):
-                if "code" in obj and "sections" not in obj:
+            for rec in read_records(file, errors_too=True, seen=seen):
+                if isinstance(rec, ErrorRecord):
                     self.skipped += 1
                     continue
-                try:
-                    rec = Record.model_validate(obj)
-                except ValidationError as exc:
-                    msg = "not a claimx record: " + " ".join(str(exc).split())[:300]
-                    raise ConfigError(Errors.E001, path=file, line=lineno, message=msg) from None
-                if rec.doc_id in seen:
-                    raise ConfigError(Errors.E001, path=file, line=lineno,
-                                      message=f"duplicate doc_id {rec.doc_id!r} (first at {seen[rec.doc_id]})")
-                seen[rec.doc_id] = f"{file}:{lineno}"
                 self.documents += 1
                 yield rec
 
