@@ -7,7 +7,7 @@ import pytest
 
 from claimx.errors import ConfigError
 from claimx.packs import available_packs, load_pack, resolve_packs
-from claimx.pipeline import build_nlp
+from claimx.pipeline import load
 
 
 def write_pack(folder, rules, labels=("STING_OPERATION",)):
@@ -45,7 +45,7 @@ def test_broken_pack_file(tmp_path, bad, message):
 def test_invalid_token_pattern_is_reported_at_build(tmp_path, config):
     folder = write_pack(tmp_path / "p", [OK, {**OK, "id": "t.sting.002", "pattern": [{"LEMMA": {"IN": "x"}, "BOGUS": 1}]}])
     with pytest.raises(ConfigError) as err:
-        build_nlp(config, packs=[str(folder)])
+        load(config.file, packs=[str(folder)])
     assert f"{folder / 'tactics.jsonl'}:2: invalid token pattern" in err.value.message
 
 
@@ -54,7 +54,7 @@ def test_duplicate_id_across_packs(tmp_path, config):
     b = tmp_path / "b"
     shutil.copytree(a, b)
     with pytest.raises(ConfigError, match="duplicate rule id 't.sting.001'"):
-        build_nlp(config, packs=[str(a), str(b)])
+        load(config.file, packs=[str(a), str(b)])
 
 
 def test_unknown_pack(config):

@@ -93,7 +93,3 @@ def load(config: str | Path | None = None, *, overrides: dict[str, Any] | None =
     nlp.max_length = MAX_LENGTH
     return nlp
 
-
-def build_nlp(config: Config, *, packs: list[str] | None = None) -> Language:
-    """The packaged pipeline with the settings ``config`` (kept for callers holding a Config)."""
-    return load(config.file, packs=packs)
