@@ -24,7 +24,7 @@ import spacy
 from spacy.matcher import Matcher
 
 from claimx.batch import Job, run_batch
-from claimx.packs import compile_pattern, load_cues, resolve_packs
+import claimx
 from claimx.settings import load_config
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -61,11 +61,10 @@ def naive_baseline(path: Path) -> None:
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
-    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
     matcher = Matcher(nlp.vocab)
-    for item in [i for p in resolve_packs(config) for i in p.rules] + load_cues(config):
-        pattern = compile_pattern(item.rule.pattern, nlp.make_doc, lambda w: table.get(w.lower(), w.lower()), ["-"])
-        matcher.add(item.rule.id, [pattern])
+    # The same rules as claimx, compiled as claimx compiles them (lexicons and variants expanded).
+    for rid, rule in claimx.load(config.file).get_pipe("claimx_rules").rules.items():
+        matcher.add(rid, rule.compiled.patterns)
     found = 0
     for doc in nlp.pipe(p.read_text(encoding="utf-8") for p in sorted(path.rglob("*.txt"))):
         found += len(matcher(doc)) + sum(1 for _ in doc.sents)

@@ -68,3 +68,39 @@ def assert_offsets(record: Record) -> None:
         assert text[k.start:k.end] == k.text
         sec = sections[k.section_id]
         assert sec.start <= k.start < k.end <= sec.end
+
+
+def write_pack(folder: Path, rules: list[dict], labels=("STING_OPERATION",), *,
+               lexicons: list[dict] | None = None, heads: dict | None = None) -> Path:
+    """A rule pack on disk: pack.yaml, tactics.jsonl and, when given, lexicons.jsonl."""
+    import json
+
+    folder.mkdir(parents=True)
+    manifest = "name: test\ndescription: A test pack.\nlabels:\n" + "".join(f"  {lab}: def\n" for lab in labels)
+    if heads:
+        manifest += "heads:\n" + "".join(f"  {k}: {json.dumps(v)}\n" for k, v in heads.items())
+    (folder / "pack.yaml").write_text(manifest, encoding="utf-8")
+    (folder / "tactics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rules), encoding="utf-8")
+    if lexicons is not None:
+        (folder / "lexicons.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lexicons), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def pack_nlp(tmp_path, config):
+    """A pipeline with one test pack: ``pack_nlp(rules, labels=..., lexicons=..., heads=...)``."""
+    from claimx.pipeline import load
+
+    count = iter(range(1000))
+
+    def build(rules, labels=("STING_OPERATION",), **kwargs):
+        folder = write_pack(tmp_path / f"pack{next(count)}", rules, labels, **kwargs)
+        return load(config.file, packs=[str(folder)])
+
+    return build
+
+
+def mentions(nlp, text: str) -> list[tuple[str, str, str]]:
+    """(text, label, rule id) of each tactic mention the pipeline finds."""
+    doc = nlp(text)
+    return [(s.text, s.label_, s.id_) for s in doc.spans["tactics"]]

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import shutil
 
 import pytest
@@ -9,15 +8,7 @@ from claimx.errors import ConfigError
 from claimx.packs import available_packs, load_pack, resolve_packs
 from claimx.pipeline import load
 
-
-def write_pack(folder, rules, labels=("STING_OPERATION",)):
-    folder.mkdir(parents=True)
-    (folder / "pack.yaml").write_text(
-        "name: test\ndescription: A test pack.\nlabels:\n" + "".join(f"  {lab}: def\n" for lab in labels),
-        encoding="utf-8",
-    )
-    (folder / "tactics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rules), encoding="utf-8")
-    return folder
+from .conftest import write_pack
 
 
 OK = {"id": "t.sting.001", "label": "STING_OPERATION", "pattern": "sting operation"}

@@ -1,8 +1,10 @@
-"""spaCy's lookup lemmatizer, looked up on the lower-case form.
+"""spaCy's lookup lemmatizer, looked up on the lower-case, normalised form.
 
 The tables in spacy-lookups-data are case-sensitive ("Stings" is not in them),
 so rules written in lower case would miss capitalised words. This lemmatizer
-looks up ``token.lower_`` and so every LEMMA is lower case.
+looks up ``token.lower_`` after the settings' ``normalize`` variant rules
+("a.i." -> "ai", U+2011 -> "-"), so every LEMMA is lower case and spelling
+variants meet on one form. The lemma is computed once per word type.
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ from spacy.lookups import Lookups, load_lookups
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Token
 
+from .variants import Variants
+
 
 class LowercaseLemmatizer(Lemmatizer):
+    variants = Variants([])
+
     def lookup_lemmatize(self, token: Token) -> list[str]:
         return [self.lemma(token.text)]
 
@@ -24,18 +30,21 @@ class LowercaseLemmatizer(Lemmatizer):
         self._cache: dict[str, str] = {}
 
     def lemma(self, text: str) -> str:
-        """The lemma this component gives a word (also used to compile phrase rules)."""
+        """The lemma this component gives a word (also used to compile rule words)."""
         lemma = self._cache.get(text)
         if lemma is None:
-            lower = text.lower()
-            lemma = self._cache[text] = self._table.get(lower, lower)
+            form = self.variants.normalize(text.lower())
+            lemma = self._cache[text] = self._table.get(form, form)
         return lemma
 
 
-@Language.factory("claimx_lemmatizer", default_config={"mode": "lookup", "overwrite": True})
-def make_lemmatizer(nlp: Language, name: str, mode: str, overwrite: bool) -> LowercaseLemmatizer:
+@Language.factory("claimx_lemmatizer", default_config={"mode": "lookup", "overwrite": True, "settings": None})
+def make_lemmatizer(nlp: Language, name: str, mode: str, overwrite: bool, settings: str | None) -> LowercaseLemmatizer:
+    from .settings import load_config
+
     # The table is local (spacy-lookups-data), so the component is ready at once:
-    # `claimx_rules`, built next, compiles its phrases with it.
+    # `claimx_rules`, built next, compiles its words with it.
     lemmatizer = LowercaseLemmatizer(nlp.vocab, None, name, mode=mode, overwrite=overwrite)
+    lemmatizer.variants = load_config(settings).variants
     lemmatizer.initialize()
     return lemmatizer

@@ -1,9 +1,11 @@
-"""Rule packs: tactic and actor rules with their declared labels, plus hedge and quantity cues.
+"""Rule packs: tactic and actor rules with their declared labels and lexicons, plus hedge and quantity cues.
 
 A pack is a folder ``configs/rules/<name>/`` holding ``pack.yaml`` (name,
-description, ``labels`` and ``actor_labels`` with one-line definitions),
-``tactics.jsonl`` and ``actors.jsonl``. A rule's ``pattern`` is a phrase string
-or a spaCy Matcher token pattern; see :func:`compile_pattern`.
+description, ``labels`` and ``actor_labels`` with one-line definitions, and
+``heads``: a label's default head lexicon), ``tactics.jsonl``, ``actors.jsonl``
+and, optionally, ``lexicons.jsonl``. A rule's ``pattern`` is a phrase string or
+a token pattern (:mod:`claimx.patterns`); ``head``, ``before`` and ``object``
+widen its matches (:mod:`claimx.extents`).
 """
 
 from __future__ import annotations
@@ -14,18 +16,45 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from spacy.matcher import Matcher
 
 from .errors import ConfigError, Errors
+from .extents import Extent, Window
+from .lexicons import LexiconTable
+from .matcher import IndexedMatcher
+from .patterns import Compiled, Compiler, PatternError
 from .rulefiles import Rule, read_rules_with_lines, slow_regex
-from .settings import Config
+from .settings import Config, ObjectSettings
 
 Pattern = str | list[dict[str, Any]]
+
+
+class Extension(BaseModel):
+    """Words of a lexicon taken into a match, at most ``max`` of them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lexicon: str
+    max: int = Field(2, ge=1, le=10)
+
+
+class ObjectWindow(BaseModel):
+    """A verb frame's object window; unset fields take the settings' ``rules.objects``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max: int | None = Field(None, ge=1, le=30)
+    min: int = Field(0, ge=0, le=30)
+    stop: str | None = None
+    trim: str | None = None
+    require: str | None = None
 
 
 class PatternRule(Rule):
     label: str
     pattern: Pattern
+    head: str | Extension | Literal[False] | None = None
+    before: str | Extension | None = None
+    object: int | ObjectWindow | None = None
 
 
 class CueRule(Rule):
@@ -44,21 +73,27 @@ class Manifest(BaseModel):
     description: str
     labels: dict[str, str] = Field(min_length=1)
     actor_labels: dict[str, str] = Field(default_factory=dict)
+    heads: dict[str, str | Extension] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """A rule with where it came from (for ``path:line`` messages)."""
+    """A rule with where it came from (for ``path:line`` messages) and the lexicons it sees."""
 
     kind: Literal["tactic", "actor", "cue", "quantity"]
     rule: PatternRule | CueRule | QuantityRule
     path: Path
     line: int
+    lexicons: LexiconTable
+    head: str | Extension | None = None  # the label's default head (pack.yaml ``heads``)
 
     @property
     def label(self) -> str:
         r = self.rule
         return r.label if isinstance(r, PatternRule) else r.cue if isinstance(r, CueRule) else "QUANTITY"
+
+    def error(self, message: str) -> ConfigError:
+        return ConfigError(Errors.E001, path=self.path, line=self.line, message=message)
 
 
 @dataclass(frozen=True)
@@ -66,6 +101,7 @@ class Pack:
     manifest: Manifest
     folder: Path
     rules: list[Loaded]
+    lexicons: LexiconTable
 
 
 def available_packs(config: Config) -> dict[str, Path]:
@@ -73,7 +109,17 @@ def available_packs(config: Config) -> dict[str, Path]:
     return {p.parent.name: p.parent for p in sorted(root.glob("*/pack.yaml"))}
 
 
-def load_pack(folder: Path) -> Pack:
+def shared_lexicons(config: Config) -> LexiconTable:
+    """The lexicons every pack sees (settings ``rules.lexicons``), checked."""
+    table = LexiconTable()
+    rel = config.settings.rules.lexicons
+    if rel:
+        table.add_file(config.path(rel))
+    table.validate()
+    return table
+
+
+def load_pack(folder: Path, shared: LexiconTable | None = None) -> Pack:
     manifest_path = folder / "pack.yaml"
     try:
         data = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
@@ -83,6 +129,16 @@ def load_pack(folder: Path) -> Pack:
     except ValidationError as exc:
         msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ConfigError(Errors.E002, path=manifest_path, message=msg) from None
+    lexicons = (shared or LexiconTable()).child()
+    if (folder / "lexicons.jsonl").exists():
+        lexicons.add_file(folder / "lexicons.jsonl")
+    lexicons.validate()
+    for label, head in manifest.heads.items():
+        name = head if isinstance(head, str) else head.lexicon
+        if label not in manifest.labels:
+            raise ConfigError(Errors.E002, path=manifest_path, message=f"heads: label {label!r} is not declared")
+        if name not in lexicons:
+            raise ConfigError(Errors.E002, path=manifest_path, message=f"heads: unknown lexicon {name!r} for {label}")
     rules: list[Loaded] = []
     for name, kind, allowed in (("tactics.jsonl", "tactic", manifest.labels),
                                 ("actors.jsonl", "actor", manifest.actor_labels)):
@@ -93,160 +149,123 @@ def load_pack(folder: Path) -> Pack:
             if rule.label not in allowed:
                 raise ConfigError(Errors.E001, path=path, line=line,
                                   message=f"label {rule.label!r} is not declared in pack.yaml ({', '.join(allowed)})")
-            rules.append(Loaded(kind, rule, path, line))
-    return Pack(manifest, folder, rules)
+            head = manifest.heads.get(rule.label) if kind == "tactic" else None
+            rules.append(Loaded(kind, rule, path, line, lexicons, head))
+    return Pack(manifest, folder, rules, lexicons)
 
 
 def resolve_packs(config: Config, names: list[str] | None = None) -> list[Pack]:
     """Packs by name (from the rules folder) or by folder path, in the order given (None: every pack there)."""
     known = available_packs(config)
-    packs = []
+    folders = []
     for name in names if names is not None else list(known):
         folder = known.get(name) or (Path(name) if (Path(name) / "pack.yaml").exists() else None)
         if folder is None:
             raise ConfigError(Errors.E003, pack=name, available=", ".join(known) or "none")
-        packs.append(load_pack(folder))
-    return packs
+        folders.append(folder)
+    shared = shared_lexicons(config) if folders else None
+    return [load_pack(folder, shared) for folder in folders]
 
 
 def load_cues(config: Config) -> list[Loaded]:
     rules = config.settings.rules
+    shared = shared_lexicons(config)
     out: list[Loaded] = []
     for rel, model, kind in ((rules.hedges, CueRule, "cue"), (rules.quantities, QuantityRule, "quantity")):
         if rel:
             path = config.path(rel)
-            out.extend(Loaded(kind, r, path, line) for line, r in read_rules_with_lines(path, model))
+            out.extend(Loaded(kind, r, path, line, shared) for line, r in read_rules_with_lines(path, model))
     return out
 
 
-def compile_pattern(pattern: Pattern, make_doc, lemma, hyphens: list[str]) -> list[dict[str, Any]]:
-    """A phrase becomes one token dict per word: its lower-case lemma, or an optional hyphen."""
-    if not isinstance(pattern, str):
-        return pattern
-    tokens = []
-    for tok in make_doc(pattern):
-        if tok.is_space:
-            continue
-        if tok.text in hyphens:
-            tokens.append({"ORTH": {"IN": hyphens}, "OP": "?"})
-        else:
-            tokens.append({"LEMMA": lemma(tok.text)})
-    return tokens
+@dataclass(frozen=True)
+class CompiledRule:
+    order: int
+    item: Loaded
+    compiled: Compiled
+    extent: Extent | None
 
 
-def build_matcher(vocab, loaded: list[Loaded], make_doc, lemma, hyphens: list[str]) -> IndexedMatcher:
-    """One matcher for every rule, keyed by rule id; ids must be unique across all files."""
-    matcher = IndexedMatcher(vocab)
-    seen: dict[str, Loaded] = {}
-    for item in loaded:
-        rid = item.rule.id
-        if rid in seen:
-            first = seen[rid]
-            raise ConfigError(Errors.E001, path=item.path, line=item.line,
-                              message=f"duplicate rule id {rid!r} (first in {first.path}:{first.line})")
-        seen[rid] = item
-        tokens = compile_pattern(item.rule.pattern, make_doc, lemma, hyphens)
-        for spec in tokens:
-            for value in spec.values():
-                regex = value.get("REGEX") if isinstance(value, dict) else None
-                if isinstance(regex, str) and (reason := slow_regex(regex)):
-                    raise ConfigError(Errors.E001, path=item.path, line=item.line, message=f"REGEX: {reason}")
-        if not tokens:
-            raise ConfigError(Errors.E001, path=item.path, line=item.line, message="empty pattern")
-        try:
-            matcher.add(rid, tokens)
-        except ValueError as exc:
-            msg = " ".join(str(exc).split())
-            raise ConfigError(Errors.E001, path=item.path, line=item.line,
-                              message=f"invalid token pattern: {msg}") from None
-    return matcher
+class RuleBuilder:
+    """Compiles loaded rules into one :class:`IndexedMatcher` keyed by rule id."""
 
-
-_ANCHOR_ATTRS = {"LOWER": "lower_", "LEMMA": "lemma_", "ORTH": "text", "TEXT": "text", "LIKE_NUM": "like_num"}
-# A flag anchor (any number) counts as this many values when choosing the rarest anchor.
-_FLAG_WEIGHT = 12
-
-
-def _anchor(tokens: list[dict[str, Any]]) -> tuple[int, str, frozenset] | None:
-    """The required token with the fewest allowed values on a plain attribute, if any."""
-    best = None
-    for pos, spec in enumerate(tokens):
-        if spec.get("OP") in ("?", "*", "!"):
-            continue
-        for attr, value in spec.items():
-            if attr not in _ANCHOR_ATTRS:
-                continue
-            if attr == "LIKE_NUM":
-                if value is not True:
-                    continue
-                values = frozenset([True])
-                size = _FLAG_WEIGHT
-            elif isinstance(value, str):
-                values = frozenset([value])
-            elif isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
-                values = frozenset(value["IN"])
-            else:
-                continue
-            if attr != "LIKE_NUM":
-                size = len(values)
-            if best is None or size < best[3]:
-                best = (pos, attr, values, size)
-    return best[:3] if best else None
-
-
-class IndexedMatcher:
-    """A Matcher that tries each rule only next to a word the rule requires.
-
-    spaCy's Matcher tries every pattern at every token, which costs tokens x
-    patterns. Almost every rule has a required word or a required number, so at start-up each rule gets its own small matcher and is
-    indexed by that word; at run time one pass over the tokens finds where such
-    words stand, and each rule runs only on the windows around its own words.
-    Rules with no such word run on the whole doc. The matches are exactly those
-    of a plain Matcher (a property test checks it).
-    """
-
-    def __init__(self, vocab) -> None:
+    def __init__(self, vocab, *, tokenize, lemma, variants, hyphens: list[str], max_expansion: int,
+                 objects: ObjectSettings) -> None:
         self.vocab = vocab
-        self.free = Matcher(vocab, validate=True)
-        self.n_free = 0
-        self.rules: dict[str, Matcher] = {}
-        # token attribute -> value -> [(rule key, tokens before the anchor, tokens after it)]
-        self.index: dict[str, dict[Any, list[tuple[str, int, int]]]] = {a: {} for a in _ANCHOR_ATTRS.values()}
+        self.objects = objects
+        self._args = dict(tokenize=tokenize, lemma=lemma, variants=variants, hyphens=hyphens,
+                          max_expansion=max_expansion)
+        self._compilers: dict[int, Compiler] = {}
 
-    def __len__(self) -> int:
-        return len(self.rules) + self.n_free
+    @classmethod
+    def for_pipeline(cls, nlp, config: Config) -> RuleBuilder:
+        """The builder for a pipeline with claimx's lemmatizer (phrases are split by its tokenizer)."""
+        base = getattr(nlp.tokenizer, "base", nlp.tokenizer)
+        s = config.settings
+        return cls(nlp.vocab, tokenize=lambda text: [t.text for t in base(text) if not t.is_space],
+                   lemma=nlp.get_pipe("claimx_lemmatizer").lemma, variants=config.variants,
+                   hyphens=["-", *s.tokenizer.extra_hyphens], max_expansion=s.rules.max_expansion,
+                   objects=s.rules.objects)
 
-    def add(self, key: str, tokens: list[dict[str, Any]]) -> None:
-        matcher = Matcher(self.vocab, validate=True)
-        matcher.add(key, [tokens])  # spaCy validates the pattern here
-        anchor = _anchor(tokens)
-        if anchor is None:
-            self.free.add(key, [tokens])
-            self.n_free += 1
-            return
-        self.rules[key] = matcher
-        pos, attr, values = anchor
-        slot = self.index[_ANCHOR_ATTRS[attr]]
-        for value in values:
-            slot.setdefault(value, []).append((key, pos, len(tokens) - pos - 1))
+    def compiler(self, lexicons: LexiconTable) -> Compiler:
+        key = id(lexicons)
+        if key not in self._compilers:
+            self._compilers[key] = Compiler(lexicons=lexicons, **self._args)
+        return self._compilers[key]
 
-    def __call__(self, doc) -> list[tuple[int, int, int]]:
-        matches = list(self.free(doc)) if self.n_free else []
-        n = len(doc)
-        spans: dict[str, list[tuple[int, int]]] = {}
-        index = [(attr, table) for attr, table in self.index.items() if table]
-        for tok in doc:
-            for attr, table in index:
-                for key, before, after in table.get(getattr(tok, attr), ()):
-                    spans.setdefault(key, []).append((max(0, tok.i - before), min(n, tok.i + after + 1)))
-        for key in sorted(spans):
-            windows: list[list[int]] = []
-            for start, end in sorted(spans[key]):
-                if windows and start <= windows[-1][1]:
-                    windows[-1][1] = max(windows[-1][1], end)
-                else:
-                    windows.append([start, end])
-            matcher = self.rules[key]
-            for start, end in windows:
-                matches.extend((k, start + s, start + e) for k, s, e in matcher(doc[start:end]))
-        return matches
+    def build(self, loaded: list[Loaded]) -> tuple[IndexedMatcher, dict[str, CompiledRule]]:
+        """Rule ids must be unique across all files; any problem raises ``path:line``."""
+        matcher = IndexedMatcher(self.vocab)
+        rules: dict[str, CompiledRule] = {}
+        for order, item in enumerate(loaded):
+            rid = item.rule.id
+            if rid in rules:
+                first = rules[rid].item
+                raise item.error(f"duplicate rule id {rid!r} (first in {first.path}:{first.line})")
+            rules[rid] = self.compile(order, item)
+            try:
+                matcher.add(rid, rules[rid].compiled.patterns)
+            except ValueError as exc:
+                msg = " ".join(str(exc).split())
+                raise item.error(f"invalid token pattern: {msg}") from None
+        return matcher, rules
+
+    def compile(self, order: int, item: Loaded) -> CompiledRule:
+        compiler = self.compiler(item.lexicons)
+        try:
+            compiled = compiler.compile(item.rule.pattern)
+            extent = self.extent(compiler, item)
+        except PatternError as exc:
+            raise item.error(str(exc)) from None
+        for tokens in compiled.patterns:
+            for spec in tokens:
+                for value in spec.values():
+                    regex = value.get("REGEX") if isinstance(value, dict) else None
+                    if isinstance(regex, str) and (reason := slow_regex(regex)):
+                        raise item.error(f"REGEX: {reason}")
+        return CompiledRule(order, item, compiled, extent)
+
+    def extent(self, compiler: Compiler, item: Loaded) -> Extent | None:
+        rule = item.rule
+        if not isinstance(rule, PatternRule):
+            return None
+        head = item.head if rule.head is None else (None if rule.head is False else rule.head)
+        parts: dict[str, Any] = {}
+        names: dict[str, str] = {}
+        for part, ext in (("before", rule.before), ("head", head)):
+            if ext is not None:
+                ext = Extension(lexicon=ext) if isinstance(ext, str) else ext
+                parts[part], parts[f"{part}_max"] = compiler.word_set(ext.lexicon), ext.max
+                names[part] = ext.lexicon
+        if rule.object is not None:
+            spec = ObjectWindow(max=rule.object) if isinstance(rule.object, int) else rule.object
+            defaults = self.objects
+            sets = {}
+            for name in ("stop", "trim", "require"):
+                lexicon = getattr(spec, name) or (getattr(defaults, name) if name != "require" else None)
+                sets[name] = compiler.word_set(lexicon) if lexicon else None
+                if lexicon:
+                    names[f"object.{name}"] = lexicon
+            parts["object"] = Window(max=spec.max or defaults.max, min=spec.min, **sets)
+            names["object"] = str(spec.max or defaults.max)
+        return Extent(**parts, names=names) if parts else None

@@ -1,4 +1,4 @@
-"""The ``claimx_rules`` component: tactic, actor, cue and quantity rules on one Matcher.
+"""The ``claimx_rules`` component: tactic, actor, cue and quantity rules on one matcher.
 
 Results go to span groups, each span labelled and carrying its rule id in
 ``span.id_``:
@@ -9,6 +9,10 @@ Results go to span groups, each span labelled and carrying its rule id in
 - ``doc.spans["hedges"]``: cues (label ``hedge`` or ``negation``), longest wins
   across both, so "not all" (a hedge) beats "not" (a negation).
 - ``doc.spans["quantities"]``: ``span._.value`` (number or None) and ``span._.unit``.
+
+A rule with ``head``, ``before`` or ``object`` has its match widened first
+(:mod:`claimx.extents`); ``span._.core`` then keeps the token range the pattern
+itself matched, for ``claimx explain``.
 """
 
 from __future__ import annotations
@@ -18,59 +22,99 @@ from collections import defaultdict
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .components import unit_index
-from .packs import Loaded, build_matcher, load_cues, resolve_packs
+from .components import CITATIONS, unit_index, unit_ranges
+from .matcher import longest_first
+from .packs import CompiledRule, Loaded, RuleBuilder, load_cues, resolve_packs
+from .settings import Config
 
 GROUPS = {"tactic": "tactics", "actor": "actors", "cue": "hedges", "quantity": "quantities"}
 
-for _name in ("value", "unit"):
+for _name in ("value", "unit", "core"):
     if not Span.has_extension(_name):
         Span.set_extension(_name, default=None)
 
 
-def longest_first(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """Keep non-overlapping (start, end, order) triples: longest, then earliest, then first rule."""
-    kept: list[tuple[int, int, int]] = []
-    taken = set()
-    for start, end, order in sorted(spans, key=lambda s: (s[0] - s[1], s[0], s[2])):
-        if not any(i in taken for i in range(start, end)):
-            kept.append((start, end, order))
-            taken.update(range(start, end))
-    return sorted(kept)
-
-
 class RuleMatcher:
-    def __init__(self, nlp: Language, loaded: list[Loaded], *, hyphens: list[str],
-                 number_words: dict[str, float], multipliers: dict[str, float]) -> None:
-        lemma = nlp.get_pipe("claimx_lemmatizer").lemma
-        self.rules = {item.rule.id: (order, item) for order, item in enumerate(loaded)}
-        self.matcher = build_matcher(nlp.vocab, loaded, nlp.make_doc, lemma, hyphens)
-        self.by_order = list(loaded)
-        self.number_words = number_words
-        self.multipliers = multipliers
+    def __init__(self, nlp: Language, loaded: list[Loaded], config: Config) -> None:
+        self.matcher, self.rules = RuleBuilder.for_pipeline(nlp, config).build(loaded)
+        self.by_order = [self.rules[item.rule.id] for item in loaded]
+        self.widens = any(r.extent is not None for r in self.by_order)
+        self.number_words = config.settings.rules.number_words
+        self.multipliers = config.settings.rules.multipliers
 
     def __call__(self, doc: Doc) -> Doc:
         found: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
+        cores: dict[tuple[int, int, int], tuple[int, int]] = {}
         strings = doc.vocab.strings
-        unit = unit_index(doc)
+        unit, bounds = unit_index(doc), unit_ranges(doc)
+        is_marker = self._markers(doc) if self.widens else None
         for match_id, start, end in self.matcher(doc):
-            if unit[start] < 0 or unit[start] != unit[end - 1]:
+            k = unit[start]
+            if k < 0 or k != unit[end - 1]:
                 continue  # a rule reads one title, heading or paragraph at a time
-            order, item = self.rules[strings[match_id]]
+            rule = self.rules[strings[match_id]]
+            span = (start, end)
+            if rule.extent is not None:
+                span = rule.extent.widen(doc, start, end, *bounds[k], is_marker)
+                if span is None:
+                    continue
+            item = rule.item
             # Tactics compete within a label; the other kinds compete across labels.
             key = (item.kind, item.label if item.kind == "tactic" else "")
-            found[key].append((start, end, order))
+            triple = (*span, rule.order)
+            found[key].append(triple)
+            if span != (start, end):
+                cores.setdefault(triple, (start, end))
         groups: dict[str, list[Span]] = {name: [] for name in GROUPS.values()}
         for (kind, _), spans in found.items():
-            for start, end, order in longest_first(spans):
-                item = self.by_order[order]
+            for triple in longest_first(spans):
+                start, end, order = triple
+                item = self.by_order[order].item
                 span = Span(doc, start, end, label=item.label, span_id=item.rule.id)
+                if triple in cores:
+                    span._.core = list(cores[triple])
                 if kind == "quantity":
                     span._.value, span._.unit = self._value(span), span[-1].lower_
                 groups[GROUPS[kind]].append(span)
         for name, spans in groups.items():
             doc.spans[name] = sorted(spans, key=lambda s: (s.start, s.end, s.label_))
         return doc
+
+    @staticmethod
+    def _markers(doc: Doc) -> list[bool]:
+        is_marker = [False] * len(doc)
+        for span in doc.spans.get(CITATIONS, []):
+            is_marker[span.start:span.end] = [True] * (span.end - span.start)
+        return is_marker
+
+    def describe(self, span: Span) -> list[str]:
+        """How a mention came about: the lexicons its words matched and how it was widened."""
+        rule: CompiledRule | None = self.rules.get(span.id_)
+        if rule is None:
+            return []
+        doc = span.doc
+        start, end = span._.core or (span.start, span.end)
+        out = []
+        found = self.matcher.alignments(doc, span.id_, start, end)
+        if found is not None:
+            pattern, align = found[0], found[1:]
+            origins = rule.compiled.origins[pattern]
+            runs: list[list] = []  # [lexicon, first token, last token + 1]
+            for i, pos in enumerate(align, start):
+                name = origins[pos]
+                if name and runs and runs[-1][0] == name and runs[-1][2] == i:
+                    runs[-1][2] = i + 1
+                elif name:
+                    runs.append([name, i, i + 1])
+            out += [f"@{name}: {doc[a:b].text!r}" for name, a, b in runs]
+        names = rule.extent.names if rule.extent else {}
+        if span.start < start:
+            out.append(f"before @{names.get('before')}: {doc[span.start:start].text!r}")
+        if end < span.end:
+            part = "object" if "object" in names else "head"
+            lexicon = f"@{names['head']}" if part == "head" else f"window {names['object']}"
+            out.append(f"{part} {lexicon}: {doc[end:span.end].text!r}")
+        return out
 
     def _value(self, span: Span) -> float | int | None:
         for i, tok in enumerate(span):
@@ -98,6 +142,4 @@ def make_rules(nlp: Language, name: str, settings: str | None, packs: list[str] 
     if isinstance(packs, str):
         packs = [p.strip() for p in packs.split(",") if p.strip()]
     loaded = [item for pack in resolve_packs(config, packs) for item in pack.rules] + load_cues(config)
-    s = config.settings
-    return RuleMatcher(nlp, loaded, hyphens=["-", *s.tokenizer.extra_hyphens],
-                       number_words=s.rules.number_words, multipliers=s.rules.multipliers)
+    return RuleMatcher(nlp, loaded, config)

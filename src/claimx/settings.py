@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import ConfigError, Errors
 from .rulefiles import RegexRule, read_rules
+from .variants import Variants
 
 SectionKind = Literal["boilerplate", "title", "meta", "summary", "body", "references", "other"]
 LineRole = Literal[
@@ -95,10 +96,22 @@ class ClaimSettings(_Section):
     sections: list[SectionKind] = Field(default_factory=lambda: ["summary", "body"])
 
 
+class ObjectSettings(_Section):
+    """Defaults of a rule's ``object`` window (see the README's rule-pack format)."""
+
+    max: int = Field(6, ge=1, le=30)
+    stop: str | None = None   # lexicon: a window stops before these tokens
+    trim: str | None = None   # lexicon: a window does not end on these tokens
+
+
 class RuleSettings(_Section):
     dir: str = "rules"
     hedges: str | None = None
     quantities: str | None = None
+    lexicons: str | None = None     # lexicons every pack sees
+    variants: str | None = None     # normalize / inflect / derive rules
+    max_expansion: int = Field(5000, ge=1)  # token patterns one rule may compile to
+    objects: ObjectSettings = Field(default_factory=ObjectSettings)
     number_words: dict[str, float] = Field(default_factory=dict)
     multipliers: dict[str, float] = Field(default_factory=dict)
 
@@ -139,6 +152,11 @@ class Config:
     def marker_rules(self) -> list[MarkerRule]:
         return read_rules(self.path(self.settings.layout.markers), MarkerRule)
 
+    @cached_property
+    def variants(self) -> Variants:
+        rel = self.settings.rules.variants
+        return Variants.from_file(self.path(rel) if rel else None)
+
 
 def default_config_path() -> Path:
     """The packaged ``claimx.yaml`` (the repository's ``configs/`` folder)."""
@@ -174,4 +192,5 @@ def _load_config(path: Path, mtime_ns: int, size: int) -> Config:
     # Validate eagerly so a broken rule file fails at start-up, not mid-batch.
     config.line_rules  # noqa: B018
     config.marker_rules  # noqa: B018
+    config.variants  # noqa: B018
     return config

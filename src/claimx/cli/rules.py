@@ -5,7 +5,7 @@ from pathlib import Path
 import typer
 
 from ..errors import ConfigError
-from ..packs import build_matcher, load_pack, resolve_packs
+from ..packs import RuleBuilder, load_pack, resolve_packs, shared_lexicons
 from ..pipeline import load, read_pipeline_config, settings_for, settings_of
 from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, app, fail, split_overrides
 
@@ -61,12 +61,17 @@ def check_cmd(
     if not folders:
         typer.echo(f"claimx: error: no pack.yaml under {', '.join(map(str, paths))}", err=True)
         raise typer.Exit(2)
-    lemma, hyphens = nlp.get_pipe("claimx_lemmatizer").lemma, ["-", *cfg.settings.tokenizer.extra_hyphens]
+    builder = RuleBuilder.for_pipeline(nlp, cfg)
     problems, everything = 0, []
+    try:
+        shared = shared_lexicons(cfg)
+    except ConfigError as exc:
+        typer.echo(exc.message)
+        raise typer.Exit(1) from None
     for folder in folders:
         try:
-            pack = load_pack(folder)
-            build_matcher(nlp.vocab, pack.rules, nlp.make_doc, lemma, hyphens)
+            pack = load_pack(folder, shared)
+            builder.build(pack.rules)
             everything.extend(pack.rules)
             typer.echo(f"ok  {folder}: {len(pack.rules)} rules", err=True)
         except ConfigError as exc:
@@ -74,7 +79,7 @@ def check_cmd(
             typer.echo(exc.message)
     if not problems:
         try:  # ids must be unique across packs too
-            build_matcher(nlp.vocab, everything, nlp.make_doc, lemma, hyphens)
+            builder.build(everything)
         except ConfigError as exc:
             problems += 1
             typer.echo(exc.message)

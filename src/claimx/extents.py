@@ -1,0 +1,65 @@
+"""How a rule's match is widened after matching: ``before``, ``head`` and ``object``.
+
+- ``before``: take in up to ``max`` words of a lexicon just before the match
+  (auxiliaries of a passive, "have been removed");
+- ``head``: take in up to ``max`` words of a lexicon just after it, the head
+  nouns a tactic word modifies ("cloned" -> "cloned video");
+- ``object``: a verb frame; take in the words after the match up to ``max``
+  tokens, stopping before a citation marker, the end of the unit or a word of
+  the ``stop`` lexicon, then give back trailing words of the ``trim`` lexicon.
+  With ``min``, a shorter window drops the match; with ``require``, so does a
+  window holding no word of that lexicon.
+
+Widening never leaves the unit (title, heading or paragraph) of the match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .patterns import WordSet
+
+
+@dataclass(frozen=True)
+class Window:
+    max: int
+    min: int = 0
+    stop: WordSet | None = None
+    trim: WordSet | None = None
+    require: WordSet | None = None
+
+
+@dataclass(frozen=True)
+class Extent:
+    before: WordSet | None = None
+    before_max: int = 0
+    head: WordSet | None = None
+    head_max: int = 0
+    object: Window | None = None
+    names: dict[str, str] = field(default_factory=dict)  # which lexicon each part reads (for explain)
+
+    def widen(self, doc, start: int, end: int, lo: int, hi: int, is_marker) -> tuple[int, int] | None:
+        """The widened token range of a match [start, end) inside the unit [lo, hi), or None to drop it."""
+        if self.before is not None:
+            k = 0
+            while k < self.before_max and start > lo and self.before.has(doc[start - 1]):
+                start -= 1
+                k += 1
+        if self.head is not None:
+            k = 0
+            while k < self.head_max and (n := self.head.match_at(doc, end, hi)):
+                end += n
+                k += 1
+        window = self.object
+        if window is not None:
+            j, limit = end, min(hi, end + window.max)
+            while j < limit and not is_marker[j] and not (window.stop and window.stop.match_at(doc, j, hi)):
+                j += 1
+            while j > end and window.trim is not None and window.trim.has(doc[j - 1]):
+                j -= 1
+            if j - end < window.min:
+                return None
+            if window.require is not None and not any(window.require.match_at(doc, k, j) for k in range(end, j)):
+                return None
+            end = j
+        return start, end

@@ -1,0 +1,297 @@
+"""Compile a rule's pattern into spaCy Matcher token patterns.
+
+A pattern is a **phrase** or a **token pattern** (see the README's rule-pack
+format):
+
+- phrase: words separated by spaces. A word matches any token with the same
+  lower-case lemma, or the lemma of one of its inflections (variant rules); a
+  hyphen inside a word matches ``-``, U+2011, nothing, or the glued form
+  ("cyber-patrol" also matches "cyber patrol" and "cyberpatrol"); ``@name`` is a
+  lexicon; a trailing ``?`` makes a word or lexicon optional.
+- token pattern: spaCy's list of token dicts. ``LEMMA`` values are words,
+  compiled like phrase words; ``{"LEXICON": "name"}`` stands for a lexicon (with
+  ``OP`` and other keys when its words are single tokens) and
+  ``{"LEXICON": {"NOT_IN": "name"}}`` for any token not in it.
+
+A lexicon with several-token words, or with words on different attributes, is
+expanded into one token pattern per combination; a rule compiling to more than
+``rules.max_expansion`` patterns is an error. Each compiled token remembers the
+lexicon it came from, so ``claimx explain`` can say what a lexicon contributed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .lexicons import LexiconTable
+from .variants import Variants
+
+Tok = tuple[dict[str, Any], str | None]   # a token dict and the lexicon it came from
+Alt = tuple[Tok, ...]                      # one way to fill a slot (possibly empty)
+Slot = list[Alt]
+TokenPattern = list[dict[str, Any]]
+ATTRS = ("LEMMA", "LOWER", "TEXT")
+
+
+class PatternError(ValueError):
+    """A pattern that cannot be compiled; the caller adds ``path:line``."""
+
+
+@dataclass
+class Compiled:
+    patterns: list[TokenPattern] = field(default_factory=list)
+    origins: list[list[str | None]] = field(default_factory=list)  # per pattern, per token
+
+
+@dataclass(frozen=True)
+class WordSet:
+    """Single-token words by attribute, for looking a token up (head, before, object windows)."""
+
+    values: dict[str, frozenset[str]]
+    phrases: tuple[Alt, ...] = ()  # several-token words, tried first (longest first)
+
+    def match_at(self, doc, i: int, limit: int) -> int:
+        """How many tokens from ``i`` (before ``limit``) one word of the set covers; 0 when none."""
+        if i >= limit:
+            return 0
+        best = 0
+        for alt in self.phrases:
+            n = _match_alt(doc, i, limit, alt)
+            best = max(best, n)
+        if best:
+            return best
+        return 1 if self.has(doc[i]) else 0
+
+    def has(self, tok) -> bool:
+        """Whether one token is a single-token word of the set."""
+        v = self.values
+        return ("LEMMA" in v and tok.lemma_ in v["LEMMA"]) or ("LOWER" in v and tok.lower_ in v["LOWER"]) \
+            or ("TEXT" in v and tok.text in v["TEXT"])
+
+
+def _token_ok(tok, spec: dict[str, Any]) -> bool:
+    for attr, want in spec.items():
+        if attr == "OP":
+            continue
+        have = tok.lemma_ if attr == "LEMMA" else tok.lower_ if attr == "LOWER" else tok.text
+        if isinstance(want, dict):
+            if have not in want.get("IN", ()):
+                return False
+        elif have != want:
+            return False
+    return True
+
+
+def _match_alt(doc, i: int, limit: int, alt: Alt) -> int:
+    """Tokens a several-token word covers from ``i`` (optional tokens may be skipped), 0 if it does not match."""
+    def walk(k: int, j: int) -> int:
+        if k == len(alt):
+            return j - i
+        spec = alt[k][0]
+        if j < limit and _token_ok(doc[j], spec):
+            got = walk(k + 1, j + 1)
+            if got:
+                return got
+        return walk(k + 1, j) if spec.get("OP") == "?" else 0
+    return walk(0, i)
+
+
+class Compiler:
+    """Turns rule patterns into token patterns with the pipeline's tokenizer and lemmas."""
+
+    def __init__(self, *, tokenize: Callable[[str], list[str]], lemma: Callable[[str], str],
+                 variants: Variants, lexicons: LexiconTable, hyphens: Sequence[str],
+                 max_expansion: int = 5000) -> None:
+        self.tokenize = tokenize
+        self.lemma = lemma
+        self.variants = variants
+        self.lexicons = lexicons
+        self.hyphens = frozenset(hyphens)
+        self.hyphen_lemmas = sorted({lemma(h) for h in hyphens})
+        self.max_expansion = max_expansion
+        self._slots: dict[str, Slot] = {}
+
+    # -- words -------------------------------------------------------------------------------------
+    def lemma_values(self, word: str, groups: Sequence[str] = ("inflect",)) -> list[str]:
+        """The lemmas a LEMMA word matches: its own and those of its generated forms."""
+        lower = word.lower()
+        base = self.lemma(word)
+        values = dict.fromkeys([base])
+        for source in dict.fromkeys([lower, base]):
+            for form in self.variants.forms(source, groups):
+                values[self.lemma(form)] = None
+        return list(values)
+
+    def _word(self, text: str, attr: str, groups: Sequence[str]) -> dict[str, Any]:
+        if attr == "LEMMA":
+            values = self.lemma_values(text, groups)
+            return {"LEMMA": values[0] if len(values) == 1 else {"IN": sorted(values)}}
+        return {attr: text.lower() if attr == "LOWER" else text}
+
+    def _item(self, item: str, attr: str, groups: Sequence[str], origin: str | None) -> Slot:
+        """The ways to match one space-free piece of text (with hyphen and glued forms)."""
+        words = self.tokenize(item)
+        if not words:
+            raise PatternError(f"{item!r} has no tokens")
+        hyphen = [w in self.hyphens for w in words]
+        seq = tuple(
+            ({"LEMMA": self.hyphen_lemmas[0] if len(self.hyphen_lemmas) == 1 else {"IN": self.hyphen_lemmas},
+              "OP": "?"}, origin) if is_h else (self._word(w, attr, groups), origin)
+            for w, is_h in zip(words, hyphen, strict=True)
+        )
+        if any(hyphen) and sum(not h for h in hyphen) >= 2 and attr == "LEMMA":
+            glued = "".join(w for w, h in zip(words, hyphen, strict=True) if not h)
+            return [seq, ((self._word(glued, attr, groups), origin),)]
+        return [seq]
+
+    def _text(self, text: str, attr: str, groups: Sequence[str], origin: str | None) -> Slot:
+        """A word of a lexicon, possibly several space-separated pieces: one slot of alternatives."""
+        slots = [self._item(piece, attr, groups, origin) for piece in text.split()]
+        return [tuple(t for alt in combo for t in alt) for combo in itertools.product(*slots)]
+
+    # -- lexicons ----------------------------------------------------------------------------------
+    def lexicon_slot(self, name: str) -> Slot:
+        """Every way to match one word of the lexicon; single tokens on one attribute are merged into an IN set."""
+        if name in self._slots:
+            return self._slots[name]
+        if name not in self.lexicons:
+            known = ", ".join(sorted(self.lexicons)) or "none"
+            raise PatternError(f"unknown lexicon {name!r} (known: {known})")
+        merged: dict[str, dict[str, None]] = {}
+        rest: list[Alt] = []
+        for entry in self.lexicons.entries(name):
+            for alt in self._text(entry.text, entry.attr, entry.variants, name):
+                if len(alt) == 1 and "OP" not in alt[0][0] and len(alt[0][0]) == 1:
+                    ((attr, value),) = alt[0][0].items()
+                    values = value["IN"] if isinstance(value, dict) else [value]
+                    merged.setdefault(attr, {}).update(dict.fromkeys(values))
+                elif alt not in rest:
+                    rest.append(alt)
+        slot: Slot = []
+        for attr in ATTRS:
+            if attr in merged:
+                values = sorted(merged[attr])
+                slot.append((({attr: values[0] if len(values) == 1 else {"IN": values}}, name),))
+        self._slots[name] = slot + rest
+        return self._slots[name]
+
+    def word_set(self, name: str) -> WordSet:
+        """A lexicon as a set to look tokens up in."""
+        values: dict[str, set[str]] = {}
+        phrases: list[Alt] = []
+        for alt in self.lexicon_slot(name):
+            if len(alt) == 1 and "OP" not in alt[0][0]:
+                ((attr, value),) = alt[0][0].items()
+                values.setdefault(attr, set()).update(value["IN"] if isinstance(value, dict) else [value])
+            else:
+                phrases.append(alt)
+        phrases.sort(key=len, reverse=True)
+        return WordSet({a: frozenset(v) for a, v in values.items()}, tuple(phrases))
+
+    # -- patterns ----------------------------------------------------------------------------------
+    def compile(self, pattern: str | list[dict[str, Any]]) -> Compiled:
+        slots = self._phrase(pattern) if isinstance(pattern, str) else self._tokens(pattern)
+        total = math.prod(len(s) for s in slots)
+        if total > self.max_expansion:
+            raise PatternError(f"pattern expands to {total} token patterns, more than rules.max_expansion "
+                               f"({self.max_expansion}); split it or use single-word lexicons")
+        out = Compiled()
+        seen: set[str] = set()
+        for combo in itertools.product(*slots):
+            toks = [t for alt in combo for t in alt]
+            if not toks:
+                continue
+            tokens = [t[0] for t in toks]
+            key = json.dumps(tokens, sort_keys=True)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.patterns.append(tokens)
+            out.origins.append([t[1] for t in toks])
+        if not out.patterns:
+            raise PatternError("empty pattern")
+        return out
+
+    def _phrase(self, phrase: str) -> list[Slot]:
+        slots = []
+        for item in phrase.split():
+            optional = len(item) > 1 and item.endswith("?")
+            item = item[:-1] if optional else item
+            slot = self.lexicon_slot(item[1:]) if item.startswith("@") and len(item) > 1 \
+                else self._item(item, "LEMMA", ("inflect",), None)
+            slots.append(self._with_op(slot, "?" if optional else None, item))
+        if not slots:
+            raise PatternError("empty pattern")
+        return slots
+
+    def _tokens(self, tokens: list[dict[str, Any]]) -> list[Slot]:
+        slots = []
+        for spec in tokens:
+            if not isinstance(spec, dict):
+                raise PatternError("a token pattern is a list of objects")
+            if "LEXICON" in spec:
+                slots.append(self._lexicon_token(spec))
+            else:
+                slots.append([((self._lemmas(spec), None),)])
+        if not slots:
+            raise PatternError("empty pattern")
+        return slots
+
+    def _lemmas(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """A token dict with its LEMMA words compiled like phrase words."""
+        value = spec.get("LEMMA")
+        if value is None:
+            return dict(spec)
+        out = dict(spec)
+        if isinstance(value, str):
+            values = self.lemma_values(value)
+            out["LEMMA"] = values[0] if len(values) == 1 else {"IN": sorted(values)}
+        elif isinstance(value, dict):
+            out["LEMMA"] = {k: sorted({x for w in v for x in self.lemma_values(w)})
+                            if k in ("IN", "NOT_IN") and isinstance(v, list) and all(isinstance(w, str) for w in v)
+                            else v for k, v in value.items()}
+        return out
+
+    def _lexicon_token(self, spec: dict[str, Any]) -> Slot:
+        ref = spec["LEXICON"]
+        op = spec.get("OP")
+        extra = {k: v for k, v in spec.items() if k not in ("LEXICON", "OP")}
+        if isinstance(ref, dict) and set(ref) == {"NOT_IN"} and isinstance(ref["NOT_IN"], str):
+            name = ref["NOT_IN"]
+            token: dict[str, Any] = dict(extra)
+            for alt in self.lexicon_slot(name):
+                if len(alt) != 1 or "OP" in alt[0][0]:
+                    raise PatternError(f"NOT_IN lexicon {name!r} needs single-word entries")
+                ((attr, value),) = alt[0][0].items()
+                values = value["IN"] if isinstance(value, dict) else [value]
+                token.setdefault(attr, {"NOT_IN": []})["NOT_IN"].extend(values)
+            if op is not None:
+                token["OP"] = op
+            return [((token, f"not {name}"),)]
+        if isinstance(ref, dict) and set(ref) == {"IN"}:
+            ref = ref["IN"]
+        if not isinstance(ref, str):
+            raise PatternError('LEXICON takes a lexicon name or {"NOT_IN": name}')
+        slot = self.lexicon_slot(ref)
+        if extra:
+            if any(len(alt) != 1 for alt in slot):
+                raise PatternError(f"lexicon {ref!r} has several-token words; other keys cannot be added to it")
+            slot = [(({**alt[0][0], **extra}, alt[0][1]),) for alt in slot]
+        return self._with_op(slot, op, ref)
+
+    @staticmethod
+    def _with_op(slot: Slot, op: str | None, what: str) -> Slot:
+        if op is None:
+            return slot
+        if op == "?":
+            return slot + [()] if () not in slot else slot
+        if len(slot) == 1 and len(slot[0]) == 1 and "OP" not in slot[0][0][0]:
+            ((tok, origin),) = slot[0]
+            return [(({**tok, "OP": op}, origin),)]
+        raise PatternError(f"OP {op!r} cannot repeat {what!r}: it has several-token words or words on "
+                           "several attributes (only '?' can)")

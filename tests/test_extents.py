@@ -1,0 +1,82 @@
+"""Widening a match: head nouns, words before it, and verb frames' object windows."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import mentions
+
+MEDIA = {"id": "media", "words": ["video", "clip", "voice note"]}
+AUX = {"id": "aux", "attr": "LOWER", "words": ["was", "were", "been", "have", "has", "being"]}
+AGENCY = {"id": "agency", "words": ["police", "investigator", "law enforcement"]}
+
+
+def rule(pattern, label="DEEPFAKE", rid="t.x.001", **extra) -> dict:
+    return {"id": rid, "label": label, "pattern": pattern, **extra}
+
+
+@pytest.mark.parametrize("text,found", [
+    ("a deepfake video clip spread", ["deepfake video clip"]),
+    ("a deepfake voice note", ["deepfake voice note"]),
+    ("a deepfake, video", ["deepfake"]),
+    ("a deepfake video clip video", ["deepfake video clip"]),  # at most max (2) head words
+])
+def test_head_extension(pack_nlp, text, found):
+    nlp = pack_nlp([rule("deepfake", head="media")], labels=("DEEPFAKE",), lexicons=[MEDIA])
+    assert [m[0] for m in mentions(nlp, text)] == found
+
+
+def test_label_default_head_and_opting_out(pack_nlp):
+    rules = [rule("deepfake"), rule("cheapfake", rid="t.x.002", head=False)]
+    nlp = pack_nlp(rules, labels=("DEEPFAKE",), lexicons=[MEDIA], heads={"DEEPFAKE": {"lexicon": "media", "max": 1}})
+    assert [m[0] for m in mentions(nlp, "a deepfake video clip and a cheapfake video")] == ["deepfake video", "cheapfake"]
+
+
+def test_head_does_not_leave_the_unit(pack_nlp):
+    nlp = pack_nlp([rule("deepfake", head="media")], labels=("DEEPFAKE",), lexicons=[MEDIA])
+    assert [m[0] for m in mentions(nlp, "Q?\nExecutive Summary\nIt was a deepfake\nvideo of him.\n")] == ["deepfake"]
+
+
+def test_before_takes_in_auxiliaries(pack_nlp):
+    nlp = pack_nlp([rule("remove", label="PLATFORM_DISRUPTION", before="aux")], labels=("PLATFORM_DISRUPTION",),
+                   lexicons=[AUX])
+    assert [m[0] for m in mentions(nlp, "Groups have been removed. Facebook removed them.")] == [
+        "have been removed", "removed"]
+
+
+FRAME = rule("impersonate", label="IMPERSONATION", object={"max": 5})
+
+
+@pytest.mark.parametrize("text,found", [
+    ("Scammers impersonate bank staff and police officers.", ["impersonate bank staff"]),
+    ("They impersonate officials [3] to win trust.", ["impersonate officials"]),
+    ("They impersonate the. Then", ["impersonate"]),  # the window gives back a trailing article
+    ("They impersonate one two three four five six seven", ["impersonate one two three four five"]),
+    ("They impersonate officials who call.", ["impersonate officials"]),
+])
+def test_object_window(pack_nlp, text, found):
+    nlp = pack_nlp([FRAME], labels=("IMPERSONATION",))
+    assert [m[0] for m in mentions(nlp, text)] == found
+
+
+@pytest.mark.parametrize("window,text,found", [
+    ({"min": 1}, "Do not impersonate. Never.", []),
+    ({"min": 1}, "Do not impersonate anyone.", ["impersonate anyone"]),
+    ({"require": "agency"}, "They impersonate bank staff.", []),
+    ({"require": "agency"}, "They impersonate local police.", ["impersonate local police"]),
+    ({"stop": "agency", "trim": "agency"}, "They impersonate local police, and.", ["impersonate local"]),
+])
+def test_object_window_conditions(pack_nlp, window, text, found):
+    nlp = pack_nlp([rule("impersonate", label="IMPERSONATION", object=window)], labels=("IMPERSONATION",),
+                   lexicons=[AGENCY])
+    assert [m[0] for m in mentions(nlp, text)] == found
+
+
+def test_widened_spans_keep_their_core_and_are_explained(pack_nlp):
+    nlp = pack_nlp([rule("@fake deepfake?", head="media")], labels=("DEEPFAKE",),
+                   lexicons=[MEDIA, {"id": "fake", "words": ["synthetic", "AI-made"]}])
+    doc = nlp("an AI-made deepfake clip")
+    (span,) = doc.spans["tactics"]
+    assert span.text == "AI-made deepfake clip"
+    assert doc[span._.core[0]:span._.core[1]].text == "AI-made deepfake"
+    assert nlp.get_pipe("claimx_rules").describe(span) == ["@fake: 'AI-made'", "head @media: 'clip'"]
