@@ -80,3 +80,56 @@ def test_widened_spans_keep_their_core_and_are_explained(pack_nlp):
     assert span.text == "AI-made deepfake clip"
     assert doc[span._.core[0]:span._.core[1]].text == "AI-made deepfake"
     assert nlp.get_pipe("claimx_rules").describe(span) == ["@fake: 'AI-made'", "head @media: 'clip'"]
+
+
+@pytest.mark.parametrize("pattern,text,found", [
+    ([{"LEMMA": "url", "CONTEXT": True}, {"LOWER": "for", "CONTEXT": True}, {"LEMMA": "spoof"}],
+     "Check the URL for spoofing; spoofing", ["spoofing"]),
+    ([{"LEMMA": "tip"}, {"LEXICON": {"NOT_IN": "advice_word"}, "CONTEXT": True}], "tips for you, tips from the public",
+     ["tips"]),
+])
+def test_context_tokens_must_match_but_stay_outside(pack_nlp, pattern, text, found):
+    nlp = pack_nlp([rule(pattern, label="TIP_LINE")], labels=("TIP_LINE",),
+                   lexicons=[{"id": "advice_word", "attr": "LOWER", "words": ["for", "on"]}])
+    assert [m[0] for m in mentions(nlp, text)] == found
+
+
+@pytest.mark.parametrize("pattern,message", [
+    ([{"LEMMA": "a", "CONTEXT": True}], "needs a token that is not CONTEXT"),
+    ([{"LEMMA": "a"}, {"LEMMA": "b", "CONTEXT": True}, {"LEMMA": "c"}], "must lead or trail"),
+    ([{"LEMMA": "a", "CONTEXT": True, "OP": "?"}, {"LEMMA": "b"}], "cannot have an OP"),
+    ([{"LEXICON": "media", "CONTEXT": True}, {"LEMMA": "b"}], "exactly one token"),
+])
+def test_broken_context_tokens(pack_nlp, pattern, message):
+    from claimx.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        pack_nlp([rule(pattern)], labels=("DEEPFAKE",), lexicons=[MEDIA])
+
+
+def test_block_rules_remove_their_labels_mentions(pack_nlp):
+    rules = [rule("tip", label="TIP_LINE"), rule("tip for", label="TIP_LINE", rid="t.x.002", block=True),
+             rule("tip for", label="DEEPFAKE", rid="t.x.003")]
+    nlp = pack_nlp(rules, labels=("TIP_LINE", "DEEPFAKE"))
+    assert mentions(nlp, "A tip for you. A tip came in.") == [
+        ("tip for", "DEEPFAKE", "t.x.003"), ("tip", "TIP_LINE", "t.x.001")]
+
+
+@pytest.mark.parametrize("priorities,found", [
+    ((0, 0), [("URL spoofing", "FAKE_WEBSITE"), ("spoofing", "IMPERSONATION")]),
+    ((1, 0), [("URL spoofing", "FAKE_WEBSITE")]),
+    ((0, 1), [("spoofing", "IMPERSONATION")]),
+])
+def test_priority_between_labels(pack_nlp, priorities, found):
+    rules = [rule("url spoofing", label="FAKE_WEBSITE", priority=priorities[0]),
+             rule("spoofing", label="IMPERSONATION", rid="t.x.002", priority=priorities[1])]
+    nlp = pack_nlp(rules, labels=("FAKE_WEBSITE", "IMPERSONATION"))
+    assert [m[:2] for m in mentions(nlp, "Look for URL spoofing.")] == found
+
+
+def test_every_required_lexicon_must_be_in_the_window(pack_nlp):
+    window = {"max": 8, "require": ["agency", "media"]}
+    nlp = pack_nlp([rule("send", label="INTELLIGENCE_SHARING", object=window)], labels=("INTELLIGENCE_SHARING",),
+                   lexicons=[AGENCY, MEDIA])
+    assert [m[0] for m in mentions(nlp, "They send the video to police. They send it to police.")] == [
+        "send the video to police"]

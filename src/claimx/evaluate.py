@@ -11,6 +11,8 @@ one prediction).
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -122,3 +124,63 @@ def missed(pred: list[Item], gold: list[Item], mode: str = "exact") -> pd.DataFr
     rows = [{"label": g.label, "doc_id": g.doc_id, "start": g.start, "end": g.end, "text": g.text}
             for g in sorted(gold, key=lambda i: (i.label, i.doc_id, i.start)) if g not in hit_g]
     return pd.DataFrame(rows, columns=["label", "doc_id", "start", "end", "text"])
+
+
+def label_table(pred: list[Item], gold: list[Item]) -> pd.DataFrame:
+    """One row per label and ``ALL`` (last): pred, gold, then P/R/F1 in exact and overlap mode."""
+    long = pd.concat([score(pred, gold, "exact"), score(pred, gold, "overlap")], ignore_index=True)
+    wide = long.pivot(index="label", columns="mode", values=["precision", "recall", "f1"])
+    wide.columns = [f"{m}_{k}" for k, m in wide.columns]
+    table = long[long["mode"] == "exact"].set_index("label")[["pred", "gold"]].join(wide)
+    order = [lab for lab in table.index if lab != "ALL"] + ["ALL"]
+    return table.loc[order]
+
+
+_RANGE = re.compile(r"(\d+)-(\d+)")
+_LEADING = re.compile(r"\d+")
+
+
+class Split:
+    """A named part of a dev set: ``tune=001-024`` (a range of the doc_ids' leading numbers),
+    ``check=02[5-9]*,03*`` (globs), or both, comma-separated."""
+
+    def __init__(self, spec: str) -> None:
+        name, eq, items = spec.partition("=")
+        if not eq or not name.strip() or not items.strip():
+            raise ValueError(f"a split is NAME=SPEC (e.g. tune=001-024), not {spec!r}")
+        self.name = name.strip()
+        self.items = [i.strip() for i in items.split(",") if i.strip()]
+
+    def __contains__(self, doc_id: str) -> bool:
+        lead = _LEADING.match(doc_id)
+        for item in self.items:
+            if (m := _RANGE.fullmatch(item)) and lead and int(m[1]) <= int(lead[0]) <= int(m[2]):
+                return True
+            if fnmatch.fnmatchcase(doc_id, item):
+                return True
+        return False
+
+
+def sentence_around(record: Record, start: int, end: int, *, width: int = 100) -> str:
+    """The sentence holding text[start:end] with the span in brackets.
+
+    A claim or citation sentence of the record is used when one holds the span;
+    otherwise its line, cut to ``width`` characters either side at white space.
+    """
+    text = record.text or ""
+    bounds = [(k.start, k.end) for k in record.claims] + \
+        [(c.sentence_start, c.sentence_end) for c in record.citations]
+    inside = [b for b in bounds if b[0] <= start and end <= b[1]]
+    if inside:
+        first, last = min(inside, key=lambda b: b[1] - b[0])
+    else:
+        first = text.rfind("\n", 0, start) + 1
+        last = text.find("\n", end)
+        last = len(text) if last < 0 else last
+        if start - first > width:
+            first = text.find(" ", start - width, start) + 1 or start - width
+        if last - end > width:
+            cut = text.rfind(" ", end, end + width)
+            last = cut if cut > end else end + width
+    before, after = text[first:start], text[end:last]
+    return " ".join(f"{before}[{text[start:end]}]{after}".split())

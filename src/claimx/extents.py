@@ -8,7 +8,7 @@
   tokens, stopping before a citation marker, the end of the unit or a word of
   the ``stop`` lexicon, then give back trailing words of the ``trim`` lexicon.
   With ``min``, a shorter window drops the match; with ``require``, so does a
-  window holding no word of that lexicon.
+  window missing a word of any lexicon named.
 
 Widening never leaves the unit (title, heading or paragraph) of the match.
 """
@@ -26,7 +26,7 @@ class Window:
     min: int = 0
     stop: WordSet | None = None
     trim: WordSet | None = None
-    require: WordSet | None = None
+    require: tuple[WordSet, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,8 @@ class Extent:
                 j -= 1
             if j - end < window.min:
                 return None
-            if window.require is not None and not any(window.require.match_at(doc, k, j) for k in range(end, j)):
-                return None
+            for needed in window.require:
+                if not any(needed.match_at(doc, k, j) for k in range(end, j)):
+                    return None
             end = j
         return start, end

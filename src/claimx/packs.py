@@ -46,7 +46,7 @@ class ObjectWindow(BaseModel):
     min: int = Field(0, ge=0, le=30)
     stop: str | None = None
     trim: str | None = None
-    require: str | None = None
+    require: str | list[str] | None = None  # each lexicon named must have a word in the window
 
 
 class PatternRule(Rule):
@@ -55,6 +55,10 @@ class PatternRule(Rule):
     head: str | Extension | Literal[False] | None = None
     before: str | Extension | None = None
     object: int | ObjectWindow | None = None
+    # Where mentions of different labels overlap, those of lower priority are dropped.
+    priority: int = Field(0, ge=-9, le=9)
+    # A block rule's matches are no mentions: they remove its label's mentions they overlap.
+    block: bool = False
 
 
 class CueRule(Rule):
@@ -260,12 +264,12 @@ class RuleBuilder:
         if rule.object is not None:
             spec = ObjectWindow(max=rule.object) if isinstance(rule.object, int) else rule.object
             defaults = self.objects
-            sets = {}
-            for name in ("stop", "trim", "require"):
-                lexicon = getattr(spec, name) or (getattr(defaults, name) if name != "require" else None)
+            sets: dict[str, Any] = {}
+            for name in ("stop", "trim"):
+                lexicon = getattr(spec, name) or getattr(defaults, name)
                 sets[name] = compiler.word_set(lexicon) if lexicon else None
-                if lexicon:
-                    names[f"object.{name}"] = lexicon
+            required = [spec.require] if isinstance(spec.require, str) else spec.require or []
+            sets["require"] = tuple(compiler.word_set(name) for name in required)
             parts["object"] = Window(max=spec.max or defaults.max, min=spec.min, **sets)
             names["object"] = str(spec.max or defaults.max)
         return Extent(**parts, names=names) if parts else None

@@ -11,7 +11,9 @@ format):
 - token pattern: spaCy's list of token dicts. ``LEMMA`` values are words,
   compiled like phrase words; ``{"LEXICON": "name"}`` stands for a lexicon (with
   ``OP`` and other keys when its words are single tokens) and
-  ``{"LEXICON": {"NOT_IN": "name"}}`` for any token not in it.
+  ``{"LEXICON": {"NOT_IN": "name"}}`` for any token not in it. ``"CONTEXT": true``
+  marks a leading or trailing token that must match but is left out of the
+  mention ("tips" only when "for" does not follow, "spoofing" after "URL").
 
 A lexicon with several-token words, or with words on different attributes, is
 expanded into one token pattern per combination; a rule compiling to more than
@@ -46,6 +48,8 @@ class PatternError(ValueError):
 class Compiled:
     patterns: list[TokenPattern] = field(default_factory=list)
     origins: list[list[str | None]] = field(default_factory=list)  # per pattern, per token
+    lead: int = 0   # leading CONTEXT tokens: they must match but are not part of the mention
+    trail: int = 0  # trailing CONTEXT tokens
 
 
 @dataclass(frozen=True)
@@ -195,7 +199,13 @@ class Compiler:
 
     # -- patterns ----------------------------------------------------------------------------------
     def compile(self, pattern: str | list[dict[str, Any]]) -> Compiled:
+        lead = trail = 0
+        if isinstance(pattern, list):
+            pattern, lead, trail = self._context(pattern)
         slots = self._phrase(pattern) if isinstance(pattern, str) else self._tokens(pattern)
+        for slot in slots[:lead] + slots[len(slots) - trail:]:
+            if len(slot) != 1 or len(slot[0]) != 1:
+                raise PatternError("a CONTEXT token must stand for exactly one token (single-word lexicons only)")
         total = math.prod(len(s) for s in slots)
         if total > self.max_expansion:
             raise PatternError(f"pattern expands to {total} token patterns, more than rules.max_expansion "
@@ -215,7 +225,27 @@ class Compiler:
             out.origins.append([t[1] for t in toks])
         if not out.patterns:
             raise PatternError("empty pattern")
+        out.lead, out.trail = lead, trail
         return out
+
+    @staticmethod
+    def _context(tokens: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int, int]:
+        """Strip CONTEXT marks; they may only stand on leading and trailing tokens without OP."""
+        flags = [isinstance(t, dict) and t.get("CONTEXT") is True for t in tokens]
+        for t in tokens:
+            if isinstance(t, dict) and "CONTEXT" in t and t["CONTEXT"] is not True:
+                raise PatternError("CONTEXT must be true")
+        lead = next((i for i, f in enumerate(flags) if not f), len(flags))
+        trail = next((i for i, f in enumerate(reversed(flags)) if not f), len(flags))
+        if lead == len(flags):
+            raise PatternError("a pattern needs a token that is not CONTEXT")
+        if any(flags[lead:len(flags) - trail]):
+            raise PatternError("CONTEXT tokens must lead or trail the pattern")
+        stripped = [{k: v for k, v in t.items() if k != "CONTEXT"} if isinstance(t, dict) else t for t in tokens]
+        for t in stripped[:lead] + stripped[len(stripped) - trail:]:
+            if "OP" in t:
+                raise PatternError("a CONTEXT token cannot have an OP")
+        return stripped, lead, trail
 
     def _phrase(self, phrase: str) -> list[Slot]:
         slots = []

@@ -3,8 +3,10 @@
 Results go to span groups, each span labelled and carrying its rule id in
 ``span.id_``:
 
-- ``doc.spans["tactics"]``: tactic mentions (label = tactic label). Overlapping
-  mentions of *different* labels are all kept; for one label the longest wins.
+- ``doc.spans["tactics"]``: tactic mentions (label = tactic label). For one label
+  the longest wins; overlapping mentions of *different* labels are all kept,
+  unless their rules' ``priority`` differ (the higher is kept). A ``block``
+  rule's matches remove its label's mentions they overlap.
 - ``doc.spans["actors"]``: actors (label = actor label), longest wins.
 - ``doc.spans["hedges"]``: cues (label ``hedge`` or ``negation``), longest wins
   across both, so "not all" (a hedge) beats "not" (a negation).
@@ -44,6 +46,7 @@ class RuleMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         found: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
+        blocks: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
         cores: dict[tuple[int, int, int], tuple[int, int]] = {}
         strings = doc.vocab.strings
         unit, bounds = unit_index(doc), unit_ranges(doc)
@@ -53,6 +56,7 @@ class RuleMatcher:
             if k < 0 or k != unit[end - 1]:
                 continue  # a rule reads one title, heading or paragraph at a time
             rule = self.rules[strings[match_id]]
+            start, end = start + rule.compiled.lead, end - rule.compiled.trail
             span = (start, end)
             if rule.extent is not None:
                 span = rule.extent.widen(doc, start, end, *bounds[k], is_marker)
@@ -61,12 +65,17 @@ class RuleMatcher:
             item = rule.item
             # Tactics compete within a label; the other kinds compete across labels.
             key = (item.kind, item.label if item.kind == "tactic" else "")
+            if getattr(item.rule, "block", False):
+                blocks[key].append(span)
+                continue
             triple = (*span, rule.order)
             found[key].append(triple)
             if span != (start, end):
                 cores.setdefault(triple, (start, end))
         groups: dict[str, list[Span]] = {name: [] for name in GROUPS.values()}
-        for (kind, _), spans in found.items():
+        for (kind, label), spans in found.items():
+            blocked = blocks.get((kind, label), ())
+            spans = [t for t in spans if not any(s < t[1] and t[0] < e for s, e in blocked)]
             for triple in longest_first(spans):
                 start, end, order = triple
                 item = self.by_order[order].item
@@ -76,9 +85,21 @@ class RuleMatcher:
                 if kind == "quantity":
                     span._.value, span._.unit = self._value(span), span[-1].lower_
                 groups[GROUPS[kind]].append(span)
+        groups["tactics"] = self._by_priority(groups["tactics"])
         for name, spans in groups.items():
             doc.spans[name] = sorted(spans, key=lambda s: (s.start, s.end, s.label_))
         return doc
+
+    def _by_priority(self, spans: list[Span]) -> list[Span]:
+        """Drop a mention that overlaps a kept mention of another label with a higher priority."""
+        priority = {s: self.rules[s.id_].item.rule.priority for s in spans}
+        if len(set(priority.values())) < 2:
+            return spans
+        kept: list[Span] = []
+        for span in sorted(spans, key=lambda s: -priority[s]):
+            if not any(priority[o] > priority[span] and o.start < span.end and span.start < o.end for o in kept):
+                kept.append(span)
+        return kept
 
     @staticmethod
     def _markers(doc: Doc) -> list[bool]:
@@ -95,9 +116,10 @@ class RuleMatcher:
         doc = span.doc
         start, end = span._.core or (span.start, span.end)
         out = []
-        found = self.matcher.alignments(doc, span.id_, start, end)
+        lead, trail = rule.compiled.lead, rule.compiled.trail
+        found = self.matcher.alignments(doc, span.id_, start - lead, end + trail)
         if found is not None:
-            pattern, align = found[0], found[1:]
+            pattern, align = found[0], found[1 + lead:len(found) - trail]
             origins = rule.compiled.origins[pattern]
             runs: list[list] = []  # [lexicon, first token, last token + 1]
             for i, pos in enumerate(align, start):

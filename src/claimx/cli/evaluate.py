@@ -7,8 +7,9 @@ import pandas as pd
 import typer
 
 from ..errors import ConfigError
-from ..evaluate import LEVELS, items_of, items_of_spans, missed, rule_table, score
+from ..evaluate import LEVELS, Split, items_of, items_of_spans, label_table, missed, rule_table, score, sentence_around
 from ..goldio import SpanDoc, load_docs
+from ..records import Record
 from .main import Arg, Opt, app, fail
 
 
@@ -27,6 +28,19 @@ def _items(docs, doc_ids, level):
     return out
 
 
+def _missed_by_label(miss: pd.DataFrame, docs: dict) -> list[str]:
+    """Missed gold items grouped by label, each with its sentence."""
+    lines = []
+    for label, rows in miss.groupby("label", sort=True):
+        lines.append(f"{label} ({len(rows)})")
+        for r in rows.itertuples(index=False):
+            lines.append(f"  {r.doc_id} {r.start}-{r.end} {r.text!r}")
+            record = docs.get(r.doc_id)
+            if isinstance(record, Record) and record.text:
+                lines.append(f"      {sentence_around(record, r.start, r.end)}")
+    return lines
+
+
 @app.command("eval")
 def eval_cmd(
     pred: Path = Arg(..., help="Predicted records (JSONL file or folder)."),
@@ -34,11 +48,18 @@ def eval_cmd(
     level: str = Opt("tactics", "--level", "-l", help=f"What to score: {', '.join(LEVELS)}."),
     out: Path | None = Opt(None, "--out", "-o", help="Write the tables as JSON (.json) or CSV (.csv, label table)."),
     baseline: Path | None = Opt(None, "--baseline", help="An earlier --out JSON: print deltas against it."),
-    show_missed: bool = Opt(False, "--missed", help="List the gold items no rule found."),
+    show_missed: bool = Opt(False, "--missed", help="List the gold items no prediction reached, by label, with their sentence."),
+    splits: list[str] = Opt(None, "--split", help="Also score a part of the documents: NAME=SPEC, SPEC a range of "
+                                                  "leading doc_id numbers (001-024) or globs, comma-separated. "
+                                                  "Repeat for several parts."),
 ) -> None:
     """Precision, recall and F1 per label (exact and overlap) and per rule."""
     if level not in LEVELS:
         raise typer.BadParameter(f"choose from {', '.join(LEVELS)}", param_hint="--level")
+    try:
+        parts = [Split(spec) for spec in splits or ()]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--split") from None
     try:
         p_docs, g_docs = load_docs(pred), load_docs(gold)
     except ConfigError as exc:
@@ -53,20 +74,23 @@ def eval_cmd(
     pd.set_option("display.width", 200)
     typer.echo(f"{level}: {len(common)} documents scored"
                f" ({len(set(g_docs) - set(p_docs))} gold-only, {len(set(p_docs) - set(g_docs))} pred-only)\n")
-    wide = labels.pivot(index="label", columns="mode", values=["precision", "recall", "f1"])
-    wide.columns = [f"{m}_{k}" for k, m in wide.columns]
-    counts = labels[labels["mode"] == "exact"].set_index("label")[["pred", "gold"]]
-    table = counts.join(wide)
-    order = [lab for lab in table.index if lab != "ALL"] + ["ALL"]
-    table = table.loc[order]
-    typer.echo(table.to_string())
+    typer.echo(label_table(p_items, g_items).to_string())
+    result: dict = {"level": level, "labels": labels.to_dict("records"), "rules": rules.to_dict("records")}
+    for part in parts:
+        ids = [d for d in common if d in part]
+        typer.echo(f"\nsplit {part.name}: {len(ids)} documents ({', '.join(part.items)})")
+        if not ids:
+            continue
+        sel_p, sel_g = [i for i in p_items if i.doc_id in part], [i for i in g_items if i.doc_id in part]
+        typer.echo(label_table(sel_p, sel_g).to_string())
+        result.setdefault("splits", {})[part.name] = pd.concat(
+            [score(sel_p, sel_g, "exact"), score(sel_p, sel_g, "overlap")], ignore_index=True).to_dict("records")
     typer.echo("\nper rule (overlap mode):")
     typer.echo(rules.to_string(index=False) if len(rules) else "  (no predictions)")
     if show_missed:
         miss = missed(p_items, g_items, "overlap")
-        typer.echo("\nmissed gold items (overlap mode):")
-        typer.echo(miss.to_string(index=False) if len(miss) else "  none")
-    result = {"level": level, "labels": labels.to_dict("records"), "rules": rules.to_dict("records")}
+        typer.echo("\nmissed gold items (overlap mode), by label:")
+        typer.echo("\n".join(_missed_by_label(miss, p_docs)) if len(miss) else "  none")
     if baseline is not None:
         before = pd.DataFrame(json.loads(baseline.read_text(encoding="utf-8"))["labels"])
         merged = labels.merge(before, on=["label", "mode"], how="outer", suffixes=("", "_before")).fillna(0)
