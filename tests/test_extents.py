@@ -9,6 +9,7 @@ from .conftest import mentions
 MEDIA = {"id": "media", "words": ["video", "clip", "voice note"]}
 AUX = {"id": "aux", "attr": "LOWER", "words": ["was", "were", "been", "have", "has", "being"]}
 AGENCY = {"id": "agency", "words": ["police", "investigator", "law enforcement"]}
+DET = {"id": "det", "attr": "LOWER", "words": ["the", "a", "an"]}
 
 
 def rule(pattern, label="DEEPFAKE", rid="t.x.001", **extra) -> dict:
@@ -65,10 +66,12 @@ def test_object_window(pack_nlp, text, found):
     ({"require": "agency"}, "They impersonate bank staff.", []),
     ({"require": "agency"}, "They impersonate local police.", ["impersonate local police"]),
     ({"stop": "agency", "trim": "agency"}, "They impersonate local police, and.", ["impersonate local"]),
+    ({"stop": ["object_stop", "agency"]}, "They impersonate local police", ["impersonate local"]),
+    ({"start": "det"}, "impersonated officials; impersonated the police", ["impersonated the police"]),
 ])
 def test_object_window_conditions(pack_nlp, window, text, found):
     nlp = pack_nlp([rule("impersonate", label="IMPERSONATION", object=window)], labels=("IMPERSONATION",),
-                   lexicons=[AGENCY])
+                   lexicons=[AGENCY, DET])
     assert [m[0] for m in mentions(nlp, text)] == found
 
 
@@ -98,13 +101,13 @@ def test_context_tokens_must_match_but_stay_outside(pack_nlp, pattern, text, fou
     ([{"LEMMA": "a", "CONTEXT": True}], "needs a token that is not CONTEXT"),
     ([{"LEMMA": "a"}, {"LEMMA": "b", "CONTEXT": True}, {"LEMMA": "c"}], "must lead or trail"),
     ([{"LEMMA": "a", "CONTEXT": True, "OP": "?"}, {"LEMMA": "b"}], "cannot have an OP"),
-    ([{"LEXICON": "media", "CONTEXT": True}, {"LEMMA": "b"}], "exactly one token"),
+    ([{"LEXICON": "two_words", "CONTEXT": True}, {"LEMMA": "b"}], "must stand for one token"),
 ])
 def test_broken_context_tokens(pack_nlp, pattern, message):
     from claimx.errors import ConfigError
 
     with pytest.raises(ConfigError, match=message):
-        pack_nlp([rule(pattern)], labels=("DEEPFAKE",), lexicons=[MEDIA])
+        pack_nlp([rule(pattern)], labels=("DEEPFAKE",), lexicons=[MEDIA, {"id": "two_words", "words": ["a b"]}])
 
 
 def test_block_rules_remove_their_labels_mentions(pack_nlp):

@@ -29,7 +29,7 @@ def test_includes_are_resolved_in_order_without_repeats(lexicons, expected):
 
 
 @pytest.mark.parametrize("lexicons,message", [
-    ([{"id": "a", "include": ["nope"]}], "lex.jsonl:1: lexicon 'a' includes unknown lexicon 'nope'"),
+    ([{"id": "a", "include": ["nope"]}], "lex.jsonl:1: lexicon 'a' includes an unknown lexicon 'nope'"),
     ([{"id": "a", "words": ["x"], "include": ["b"]}, {"id": "b", "words": ["y"], "include": ["a"]}],
      "lex.jsonl:2: lexicon 'b' includes itself: a -> b -> a"),
     ([{"id": "a", "words": ["x"], "include": ["a"]}], "lex.jsonl:1: lexicon 'a' includes itself: a -> a"),
@@ -64,9 +64,10 @@ def test_pack_lexicon_used_by_a_phrase(pack_nlp):
 
 @pytest.mark.parametrize("rule,lexicons,where,message", [
     (RULE, [{"id": "other", "words": ["x"]}], "tactics.jsonl:1", "unknown lexicon 'sting_word'"),
+    (RULE, [{"id": "sting_words", "words": ["x"]}], "tactics.jsonl:1", "did you mean 'sting_words'?"),
     ({**RULE, "pattern": [{"LEXICON": "nope"}]}, [], "tactics.jsonl:1", "unknown lexicon 'nope'"),
     (RULE, [{"id": "sting_word", "words": ["x"]}, {"id": "b", "include": ["zzz"]}], "lexicons.jsonl:2",
-     "includes unknown lexicon 'zzz'"),
+     "includes an unknown lexicon 'zzz'"),
     (RULE, [{"id": "object_stop", "words": ["x"]}], "lexicons.jsonl:1", "duplicate lexicon 'object_stop'"),
 ])
 def test_broken_lexicon_references_name_the_line(pack_nlp, rule, lexicons, where, message):

@@ -61,6 +61,17 @@ def test_lexicons_in_phrases_and_token_patterns(pack_nlp, pattern, text, found):
     assert [m[0] for m in mentions(nlp, text)] == found
 
 
+def test_bounded_repeat_of_a_lexicon_with_several_token_words(pack_nlp):
+    nlp = pack_nlp([rule([{"LOWER": "a"}, {"LEXICON": "media", "OP": "{1,2}"}])], labels=(LABEL,), lexicons=[MEDIA])
+    assert [m[0] for m in mentions(nlp, "a voice note clip; a clip")] == ["a voice note clip", "a clip"]
+
+
+def test_not_in_a_lexicon_with_several_token_words(pack_nlp):
+    nlp = pack_nlp([rule([{"LOWER": "a"}, {"LEXICON": {"NOT_IN": "media"}}])], labels=(LABEL,), lexicons=[MEDIA])
+    # "voice note" is two tokens, so "voice" alone is not excluded; "clip" is.
+    assert [m[0] for m in mentions(nlp, "a clip, a voice")] == ["a voice"]
+
+
 def test_lemma_values_in_token_patterns_get_inflections(pack_nlp):
     nlp = pack_nlp([rule([{"LEMMA": {"IN": ["deepfake", "cheapfake"]}}])], labels=(LABEL,))
     assert [m[0] for m in mentions(nlp, "cheapfakes and deepfaked clips")] == ["cheapfakes", "deepfaked"]
@@ -68,8 +79,8 @@ def test_lemma_values_in_token_patterns_get_inflections(pack_nlp):
 
 @pytest.mark.parametrize("pattern,message", [
     ([{"LEXICON": "media", "OP": "+"}], "OP '+' cannot repeat 'media'"),
+    ([{"LEXICON": "media", "OP": "{1,}"}], "only bounded repeats"),
     ([{"LEXICON": "media", "IS_TITLE": True}], "several-token words"),
-    ([{"LEXICON": {"NOT_IN": "media"}}], "NOT_IN lexicon 'media' needs single-word entries"),
     ([{"LEXICON": 3}], "LEXICON takes a lexicon name"),
     ("  ", "empty pattern"),
 ])

@@ -34,7 +34,7 @@ class LowercaseLemmatizer(Lemmatizer):
         lemma = self._cache.get(text)
         if lemma is None:
             form = self.variants.normalize(text.lower())
-            lemma = self._cache[text] = self._table.get(form, form)
+            lemma = self._cache[text] = form if self.variants.keeps(form) else self._table.get(form, form)
         return lemma
 
 

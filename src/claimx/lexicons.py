@@ -20,6 +20,7 @@ unknown or circular ``include`` is an error naming ``path:line``.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -120,10 +121,15 @@ class LexiconTable:
     def entries(self, name: str, *, where: Where | None = None) -> tuple[Entry, ...]:
         """Every word of ``name`` and of what it includes, in order, without repeats."""
         if name not in self.lexicons:
-            known = ", ".join(sorted(self.lexicons)) or "none"
-            message = f"unknown lexicon {name!r} (known: {known})"
+            message = self.unknown(name)
             raise where.error(message) if where else ConfigError(Errors.E002, path="lexicons", message=message)
         return self._resolve(name, ())
+
+    def unknown(self, name: str) -> str:
+        """The message for a name that is not a lexicon, with the closest names."""
+        close = difflib.get_close_matches(name, list(self.lexicons), n=3)
+        hint = f"did you mean {', '.join(map(repr, close))}?" if close else f"{len(self.lexicons)} lexicons are known"
+        return f"unknown lexicon {name!r} ({hint})"
 
     def _resolve(self, name: str, stack: tuple[str, ...]) -> tuple[Entry, ...]:
         if name in self._resolved:
@@ -135,7 +141,7 @@ class LexiconTable:
             if inc == name or inc in stack:
                 raise where.error(f"lexicon {name!r} includes itself: {' -> '.join([*stack, name, inc])}")
             if inc not in self.lexicons:
-                raise where.error(f"lexicon {name!r} includes unknown lexicon {inc!r}")
+                raise where.error(f"lexicon {name!r} includes an {self.unknown(inc)}")
             out.update(dict.fromkeys(self._resolve(inc, (*stack, name))))
         if not out:
             raise where.error(f"lexicon {name!r} has no words")

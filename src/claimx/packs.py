@@ -44,9 +44,10 @@ class ObjectWindow(BaseModel):
 
     max: int | None = Field(None, ge=1, le=30)
     min: int = Field(0, ge=0, le=30)
-    stop: str | None = None
+    stop: str | list[str] | None = None     # the window stops before a word of any lexicon named
     trim: str | None = None
     require: str | list[str] | None = None  # each lexicon named must have a word in the window
+    start: str | None = None                # the window's first word must be in this lexicon
 
 
 class PatternRule(Rule):
@@ -265,11 +266,13 @@ class RuleBuilder:
             spec = ObjectWindow(max=rule.object) if isinstance(rule.object, int) else rule.object
             defaults = self.objects
             sets: dict[str, Any] = {}
-            for name in ("stop", "trim"):
-                lexicon = getattr(spec, name) or getattr(defaults, name)
-                sets[name] = compiler.word_set(lexicon) if lexicon else None
-            required = [spec.require] if isinstance(spec.require, str) else spec.require or []
-            sets["require"] = tuple(compiler.word_set(name) for name in required)
+            trim = spec.trim or defaults.trim
+            sets["trim"] = compiler.word_set(trim) if trim else None
+            sets["start"] = compiler.word_set(spec.start) if spec.start else None
+            for name, given, default in (("stop", spec.stop, defaults.stop), ("require", spec.require, None)):
+                given = given if given is not None else default
+                names_ = [given] if isinstance(given, str) else given or []
+                sets[name] = tuple(compiler.word_set(n) for n in names_)
             parts["object"] = Window(max=spec.max or defaults.max, min=spec.min, **sets)
             names["object"] = str(spec.max or defaults.max)
         return Extent(**parts, names=names) if parts else None

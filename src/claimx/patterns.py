@@ -11,12 +11,14 @@ format):
 - token pattern: spaCy's list of token dicts. ``LEMMA`` values are words,
   compiled like phrase words; ``{"LEXICON": "name"}`` stands for a lexicon (with
   ``OP`` and other keys when its words are single tokens) and
-  ``{"LEXICON": {"NOT_IN": "name"}}`` for any token not in it. ``"CONTEXT": true``
+  ``{"LEXICON": {"NOT_IN": "name"}}`` for any token that is not one of its
+  single-token words. ``"CONTEXT": true``
   marks a leading or trailing token that must match but is left out of the
-  mention ("tips" only when "for" does not follow, "spoofing" after "URL").
+  mention (a lexicon's several-token words do not apply there) ("tips" only when "for" does not follow, "spoofing" after "URL").
 
 A lexicon with several-token words, or with words on different attributes, is
-expanded into one token pattern per combination; a rule compiling to more than
+expanded into one token pattern per combination (bounded repeats such as
+``{0,2}`` too); a rule compiling to more than
 ``rules.max_expansion`` patterns is an error. Each compiled token remembers the
 lexicon it came from, so ``claimx explain`` can say what a lexicon contributed.
 """
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .lexicons import LexiconTable
+from .matcher import repeats
 from .variants import Variants
 
 Tok = tuple[dict[str, Any], str | None]   # a token dict and the lexicon it came from
@@ -128,7 +131,10 @@ class Compiler:
         values = dict.fromkeys([base])
         for source in dict.fromkeys([lower, base]):
             for form in self.variants.forms(source, groups):
-                values[self.lemma(form)] = None
+                lemma = self.lemma(form)
+                # A form the table knows as another word ("bar" -> "bared" -> "bare") is not this word's.
+                if lemma in (form, base):
+                    values[lemma] = None
         return list(values)
 
     def _word(self, text: str, attr: str, groups: Sequence[str]) -> dict[str, Any]:
@@ -164,8 +170,7 @@ class Compiler:
         if name in self._slots:
             return self._slots[name]
         if name not in self.lexicons:
-            known = ", ".join(sorted(self.lexicons)) or "none"
-            raise PatternError(f"unknown lexicon {name!r} (known: {known})")
+            raise PatternError(self.lexicons.unknown(name))
         merged: dict[str, dict[str, None]] = {}
         rest: list[Alt] = []
         for entry in self.lexicons.entries(name):
@@ -203,9 +208,11 @@ class Compiler:
         if isinstance(pattern, list):
             pattern, lead, trail = self._context(pattern)
         slots = self._phrase(pattern) if isinstance(pattern, str) else self._tokens(pattern)
-        for slot in slots[:lead] + slots[len(slots) - trail:]:
-            if len(slot) != 1 or len(slot[0]) != 1:
-                raise PatternError("a CONTEXT token must stand for exactly one token (single-word lexicons only)")
+        for i in [*range(lead), *range(len(slots) - trail, len(slots))]:
+            # A CONTEXT token is one token: only a lexicon's single-token words apply there.
+            slots[i] = [alt for alt in slots[i] if len(alt) == 1]
+            if not slots[i]:
+                raise PatternError("a CONTEXT token must stand for one token (a lexicon with single-token words)")
         total = math.prod(len(s) for s in slots)
         if total > self.max_expansion:
             raise PatternError(f"pattern expands to {total} token patterns, more than rules.max_expansion "
@@ -296,7 +303,7 @@ class Compiler:
             token: dict[str, Any] = dict(extra)
             for alt in self.lexicon_slot(name):
                 if len(alt) != 1 or "OP" in alt[0][0]:
-                    raise PatternError(f"NOT_IN lexicon {name!r} needs single-word entries")
+                    continue  # a several-token word is never one token: nothing to exclude
                 ((attr, value),) = alt[0][0].items()
                 values = value["IN"] if isinstance(value, dict) else [value]
                 token.setdefault(attr, {"NOT_IN": []})["NOT_IN"].extend(values)
@@ -323,5 +330,14 @@ class Compiler:
         if len(slot) == 1 and len(slot[0]) == 1 and "OP" not in slot[0][0][0]:
             ((tok, origin),) = slot[0]
             return [(({**tok, "OP": op}, origin),)]
-        raise PatternError(f"OP {op!r} cannot repeat {what!r}: it has several-token words or words on "
-                           "several attributes (only '?' can)")
+        least, most = repeats(op)
+        if most == math.inf:
+            raise PatternError(f"OP {op!r} cannot repeat {what!r}: it has several-token words or words on "
+                               "several attributes (only bounded repeats such as '?' or '{0,2}' can)")
+        out: Slot = []
+        for k in range(least, int(most) + 1):
+            for combo in itertools.product(slot, repeat=k):
+                alt = tuple(t for a in combo for t in a)
+                if alt not in out:
+                    out.append(alt)
+        return out

@@ -8,6 +8,9 @@ the gap, in two places:
   read (at run time, once per word type): "a.i." -> "ai", U+2011 -> "-",
   "’" -> "'". When ``when`` is given, the rule applies only to words that match
   it entirely.
+- ``keep`` rules name words (``pattern`` matching the whole normalised word)
+  whose lemma is the word itself, where the table would mislead: it reads
+  "ai" and "'s" as "have".
 - ``inflect`` and ``derive`` rules generate forms of a rule's word when the rules
   are compiled: "livestream" -> "livestreams", "livestreamed", "livestreaming"
   (inflect), "livestreamer", "livestreamers" (derive). The rule applies where ``pattern`` is found,
@@ -15,8 +18,9 @@ the gap, in two places:
   pattern or lexicon gets the inflections; a lexicon opts in to other groups
   with ``variants``.
 
-A generated form that the table maps to a lemma is matched on that lemma, so a
-form the table knows (the lemma of "mimicked" is "mimick") is right too.
+A generated form counts only when the table does not know it (its lemma is the
+form itself) or knows it as this word; "bared" is not a form of "bar", since
+the table reads it as "bare".
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from .rulefiles import RegexRule, read_rules
 
 
 class VariantRule(RegexRule):
-    kind: Literal["normalize", "inflect", "derive"]
+    kind: Literal["normalize", "keep", "inflect", "derive"]
     replace: str
     when: str | None = None
 
@@ -64,7 +68,8 @@ class Variants:
 
     def __init__(self, rules: list[VariantRule]) -> None:
         self.normalizers = [r for r in rules if r.kind == "normalize"]
-        self.generators = [r for r in rules if r.kind != "normalize"]
+        self.keepers = [r for r in rules if r.kind == "keep"]
+        self.generators = [r for r in rules if r.kind in ("inflect", "derive")]
         self.groups = {r.kind for r in self.generators}
 
     @classmethod
@@ -77,6 +82,10 @@ class Variants:
             if rule.applies(lower):
                 lower = rule.compiled.sub(rule.replace, lower)
         return lower
+
+    def keeps(self, form: str) -> bool:
+        """Whether a normalised word is its own lemma, whatever the table says."""
+        return any(r.compiled.fullmatch(form) for r in self.keepers)
 
     def forms(self, word: str, groups: tuple[str, ...] | list[str]) -> list[str]:
         """Generated forms of a lower-case word, in rule order, without repeats (the word itself excluded)."""
