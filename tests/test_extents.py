@@ -9,7 +9,7 @@ from .conftest import mentions
 MEDIA = {"id": "media", "words": ["video", "clip", "voice note"]}
 AUX = {"id": "aux", "attr": "LOWER", "words": ["was", "were", "been", "have", "has", "being"]}
 AGENCY = {"id": "agency", "words": ["police", "investigator", "law enforcement"]}
-DET = {"id": "det", "attr": "LOWER", "words": ["the", "a", "an"]}
+DET = {"id": "test_det", "attr": "LOWER", "words": ["the", "a", "an"]}
 
 
 def rule(pattern, label="DEEPFAKE", rid="t.x.001", **extra) -> dict:
@@ -67,7 +67,8 @@ def test_object_window(pack_nlp, text, found):
     ({"require": "agency"}, "They impersonate local police.", ["impersonate local police"]),
     ({"stop": "agency", "trim": "agency"}, "They impersonate local police, and.", ["impersonate local"]),
     ({"stop": ["object_stop", "agency"]}, "They impersonate local police", ["impersonate local"]),
-    ({"start": "det"}, "impersonated officials; impersonated the police", ["impersonated the police"]),
+    ({"start": "test_det", "min": 1}, "impersonated officials; impersonated the police", ["impersonated the police"]),
+    ({"start": "test_det"}, "impersonated officials; impersonated the police", ["impersonated", "impersonated the police"]),
 ])
 def test_object_window_conditions(pack_nlp, window, text, found):
     nlp = pack_nlp([rule("impersonate", label="IMPERSONATION", object=window)], labels=("IMPERSONATION",),
@@ -119,15 +120,22 @@ def test_block_rules_remove_their_labels_mentions(pack_nlp):
 
 
 @pytest.mark.parametrize("priorities,found", [
-    ((0, 0), [("URL spoofing", "FAKE_WEBSITE"), ("spoofing", "IMPERSONATION")]),
+    ((0, 0), [("URL spoofing", "FAKE_WEBSITE")]),   # same priority: the longer wins
     ((1, 0), [("URL spoofing", "FAKE_WEBSITE")]),
-    ((0, 1), [("spoofing", "IMPERSONATION")]),
+    ((0, 1), [("spoofing", "IMPERSONATION")]),      # a higher priority beats length
 ])
-def test_priority_between_labels(pack_nlp, priorities, found):
+def test_one_label_per_span(pack_nlp, priorities, found):
     rules = [rule("url spoofing", label="FAKE_WEBSITE", priority=priorities[0]),
              rule("spoofing", label="IMPERSONATION", rid="t.x.002", priority=priorities[1])]
     nlp = pack_nlp(rules, labels=("FAKE_WEBSITE", "IMPERSONATION"))
     assert [m[:2] for m in mentions(nlp, "Look for URL spoofing.")] == found
+
+
+def test_same_extent_goes_to_the_earlier_rule_and_neighbours_both_stay(pack_nlp):
+    rules = [rule("spoofing", label="FAKE_WEBSITE"), rule("spoofing", label="IMPERSONATION", rid="t.x.002"),
+             rule("url", label="IMPERSONATION", rid="t.x.003")]
+    nlp = pack_nlp(rules, labels=("FAKE_WEBSITE", "IMPERSONATION"))
+    assert [m[:2] for m in mentions(nlp, "URL spoofing")] == [("URL", "IMPERSONATION"), ("spoofing", "FAKE_WEBSITE")]
 
 
 def test_every_required_lexicon_must_be_in_the_window(pack_nlp):

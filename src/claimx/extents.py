@@ -8,9 +8,9 @@
   tokens, stopping before a citation marker, the end of the unit or a word of
   the ``stop`` lexicon, then give back trailing words of the ``trim`` lexicon.
   With ``min``, a shorter window drops the match; with ``require``, so does a
-  window missing a word of any lexicon named, and with ``start`` one whose first
-  word is not in that lexicon (a determiner, so that "fabricated the quote" is a
-  verb frame and "fabricated quotes" is not).
+  window missing a word of any lexicon named. With ``start``, the window opens
+  only on a word of that lexicon (a determiner, so that "fabricated the quote" is
+  a verb frame and "fabricated quotes" is not; "referral" takes in "to ..." only).
 
 Widening never leaves the unit (title, heading or paragraph) of the match.
 """
@@ -56,13 +56,13 @@ class Extent:
         window = self.object
         if window is not None:
             j, limit = end, min(hi, end + window.max)
+            if window.start is not None and (j >= limit or not window.start.has(doc[j])):
+                limit = j  # the words after the match do not open an object
             while j < limit and not is_marker[j] and not any(stop.match_at(doc, j, hi) for stop in window.stop):
                 j += 1
             while j > end and window.trim is not None and window.trim.has(doc[j - 1]):
                 j -= 1
             if j - end < window.min:
-                return None
-            if window.start is not None and (j == end or not window.start.has(doc[end])):
                 return None
             for needed in window.require:
                 if not any(needed.match_at(doc, k, j) for k in range(end, j)):

@@ -3,10 +3,12 @@
 Results go to span groups, each span labelled and carrying its rule id in
 ``span.id_``:
 
-- ``doc.spans["tactics"]``: tactic mentions (label = tactic label). For one label
-  the longest wins; overlapping mentions of *different* labels are all kept,
-  unless their rules' ``priority`` differ (the higher is kept). A ``block``
-  rule's matches remove its label's mentions they overlap.
+- ``doc.spans["tactics"]``: tactic mentions (label = tactic label), one label per
+  span as the annotation guideline asks: of overlapping mentions the one whose
+  rule has the higher ``priority`` wins, then the longer, then the earlier rule.
+  Nested mentions of different tactics stand side by side on their own words
+  ("multi-agency" + "stings"). A ``block`` rule's matches remove its label's
+  mentions they overlap.
 - ``doc.spans["actors"]``: actors (label = actor label), longest wins.
 - ``doc.spans["hedges"]``: cues (label ``hedge`` or ``negation``), longest wins
   across both, so "not all" (a hedge) beats "not" (a negation).
@@ -85,19 +87,18 @@ class RuleMatcher:
                 if kind == "quantity":
                     span._.value, span._.unit = self._value(span), span[-1].lower_
                 groups[GROUPS[kind]].append(span)
-        groups["tactics"] = self._by_priority(groups["tactics"])
+        groups["tactics"] = self._one_label(groups["tactics"])
         for name, spans in groups.items():
             doc.spans[name] = sorted(spans, key=lambda s: (s.start, s.end, s.label_))
         return doc
 
-    def _by_priority(self, spans: list[Span]) -> list[Span]:
-        """Drop a mention that overlaps a kept mention of another label with a higher priority."""
-        priority = {s: self.rules[s.id_].item.rule.priority for s in spans}
-        if len(set(priority.values())) < 2:
-            return spans
+    def _one_label(self, spans: list[Span]) -> list[Span]:
+        """One label per span: of overlapping mentions of different labels, keep the higher
+        priority, then the longer, then the one whose rule comes first."""
+        rank = {s: (-self.rules[s.id_].item.rule.priority, -len(s), self.rules[s.id_].order) for s in spans}
         kept: list[Span] = []
-        for span in sorted(spans, key=lambda s: -priority[s]):
-            if not any(priority[o] > priority[span] and o.start < span.end and span.start < o.end for o in kept):
+        for span in sorted(spans, key=lambda s: rank[s]):
+            if not any(o.start < span.end and span.start < o.end for o in kept):
                 kept.append(span)
         return kept
 
