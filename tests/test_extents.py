@@ -144,3 +144,13 @@ def test_every_required_lexicon_must_be_in_the_window(pack_nlp):
                    lexicons=[AGENCY, MEDIA])
     assert [m[0] for m in mentions(nlp, "They send the video to police. They send it to police.")] == [
         "send the video to police"]
+
+
+def test_object_window_stops_before_another_mention(pack_nlp):
+    rules = [rule("track", label="SURVEILLANCE", object={"max": 8, "stop": "object_stop_list"}),
+             rule("facial recognition", label="SURVEILLANCE", rid="t.x.002"),
+             rule("tip", label="TIP_LINE", rid="t.x.003"), rule("refer", label="INTELLIGENCE_SHARING", rid="t.x.004",
+                                                             object={"max": 4, "start": "det"})]
+    nlp = pack_nlp(rules, labels=("SURVEILLANCE", "TIP_LINE", "INTELLIGENCE_SHARING"))
+    assert [m[0] for m in mentions(nlp, "They track residents in towns and facial recognition tools. Refer that tip.")] == [
+        "track residents in towns", "facial recognition", "Refer that tip"]

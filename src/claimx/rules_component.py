@@ -53,15 +53,18 @@ class RuleMatcher:
         strings = doc.vocab.strings
         unit, bounds = unit_index(doc), unit_ranges(doc)
         is_marker = self._markers(doc) if self.widens else None
+        matches = []
         for match_id, start, end in self.matcher(doc):
             k = unit[start]
             if k < 0 or k != unit[end - 1]:
                 continue  # a rule reads one title, heading or paragraph at a time
             rule = self.rules[strings[match_id]]
-            start, end = start + rule.compiled.lead, end - rule.compiled.trail
+            matches.append((rule, k, start + rule.compiled.lead, end - rule.compiled.trail))
+        starts = frozenset(s for r, _, s, _ in matches if r.item.kind == "tactic" and not getattr(r.item.rule, "block", False))
+        for rule, k, start, end in matches:
             span = (start, end)
             if rule.extent is not None:
-                span = rule.extent.widen(doc, start, end, *bounds[k], is_marker)
+                span = rule.extent.widen(doc, start, end, *bounds[k], is_marker, starts - {start})
                 if span is None:
                     continue
             item = rule.item
