@@ -109,3 +109,18 @@ def test_explain_shows_mentions_and_rule_ids(tmp_path):
     assert "[sting operations]" in result.stdout
     assert "STING_OPERATION" in result.stdout and "le.sting." in result.stdout
     assert "cue.hedge.often" in result.stdout and "14 countries" in result.stdout
+
+
+@pytest.mark.parametrize("sentence,notes", [
+    ("Police ran sting operations.", ["head @sting_head: 'operations'"]),
+    ("They saw an AI-generated video.", ["@ai_prefix: 'AI'", "@ai_participle: 'generated'", "head @deepfake_head: 'video'"]),
+    ("The clips were doctored.", ["@edit_strong: 'doctored'", "before @edit_before: 'were'"]),
+])
+def test_explain_shows_what_lexicons_and_extensions_contributed(tmp_path, sentence, notes):
+    doc = tmp_path / "a.txt"
+    doc.write_text(f"Fact check: q?\nExecutive Summary\n{sentence}\n", encoding="utf-8")
+    result = runner.invoke(app, ["explain", str(doc), "--no-color"])
+    assert result.exit_code == 0, result.output
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    for note in notes:
+        assert note in lines, result.stdout

@@ -64,7 +64,7 @@ def test_pack_lexicon_used_by_a_phrase(pack_nlp):
 
 @pytest.mark.parametrize("rule,lexicons,where,message", [
     (RULE, [{"id": "other", "words": ["x"]}], "tactics.jsonl:1", "unknown lexicon 'sting_word'"),
-    (RULE, [{"id": "sting_words", "words": ["x"]}], "tactics.jsonl:1", "did you mean 'sting_words'?"),
+    (RULE, [{"id": "sting_words", "words": ["x"]}], "tactics.jsonl:1", "did you mean 'sting_words'"),
     ({**RULE, "pattern": [{"LEXICON": "nope"}]}, [], "tactics.jsonl:1", "unknown lexicon 'nope'"),
     (RULE, [{"id": "sting_word", "words": ["x"]}, {"id": "b", "include": ["zzz"]}], "lexicons.jsonl:2",
      "includes an unknown lexicon 'zzz'"),

@@ -56,6 +56,15 @@ def items_of_spans(doc_id: str, spans: Iterable[dict]) -> list[Item]:
     return sorted({Item(doc_id, int(s["start"]), int(s["end"]), str(s["label"]), "", s.get("text", "")) for s in spans})
 
 
+def doc_items(doc, level: str) -> list[Item]:
+    """The items of a record or of span annotations (``goldio.SpanDoc``, tactic mentions only)."""
+    if isinstance(doc, Record):
+        return items_of(doc, level)
+    if level != "tactics":
+        raise ValueError(f"span annotations hold tactic mentions only, not {level}")
+    return items_of_spans(doc.doc_id, doc.spans)
+
+
 def match(pred: list[Item], gold: list[Item], mode: str) -> tuple[set[Item], set[Item]]:
     """(matched predictions, matched gold items)."""
     if mode == "exact":

@@ -47,14 +47,20 @@ class Extractor:
 
     def __call__(self, inputs: Iterable[Input]) -> Iterator[R.Record | R.ErrorRecord]:
         """Records in input order; a document that fails becomes an error record (E199)."""
+        for record, _ in self.with_docs(inputs):
+            yield record
+
+    def with_docs(self, inputs: Iterable[Input]) -> Iterator[tuple[R.Record | R.ErrorRecord, Doc | None]]:
+        """(record, the Doc it was built from) in input order; an error record comes with None."""
         for inp in inputs:
             if inp.error is None:
                 try:
-                    yield self.build(inp, self.nlp(inp.text))
+                    doc = self.nlp(inp.text)
+                    yield self.build(inp, doc), doc
                     continue
                 except Exception as exc:  # noqa: BLE001 - a bad document must not stop the batch
                     inp.error = DocumentError(Errors.E199, source=_where(inp), message=repr(exc))
-            yield _error(inp)
+            yield _error(inp), None
 
     def with_mentions(self, inp: Input, spans: list[dict]) -> R.Record:
         """The record of ``inp`` with tactic mentions taken from ``spans`` instead of the rules.

@@ -106,7 +106,11 @@ class IndexedMatcher:
 
     def add(self, key: str, patterns: list[TokenPattern]) -> None:
         """Add a rule; spaCy validates its patterns here (ValueError when one is invalid)."""
-        Matcher(self.vocab, validate=True).add(key, patterns)
+        anchored = [t for t in patterns if anchor(t) is not None]
+        if anchored:  # validated as they are added; the free ones by the free matcher
+            matcher = self.rules.get(key) or Matcher(self.vocab, validate=True)
+            matcher.add(key, anchored)
+            self.rules[key] = matcher
         self.patterns[key] = patterns
         for tokens in patterns:
             found = anchor(tokens)
@@ -115,9 +119,6 @@ class IndexedMatcher:
                 self.n_free += 1
                 continue
             pos, attr, values = found
-            if key not in self.rules:
-                self.rules[key] = Matcher(self.vocab, validate=True)
-            self.rules[key].add(key, [tokens])
             before, after = reach(tokens, pos)
             slot = self.index[ANCHOR_ATTRS[attr]]
             for value in values:

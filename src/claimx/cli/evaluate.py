@@ -7,25 +7,17 @@ import pandas as pd
 import typer
 
 from ..errors import ConfigError
-from ..evaluate import LEVELS, Split, items_of, items_of_spans, label_table, missed, rule_table, score, sentence_around
-from ..goldio import SpanDoc, load_docs
+from ..evaluate import LEVELS, Split, doc_items, label_table, missed, rule_table, score, sentence_around
+from ..goldio import load_docs
 from ..records import Record
 from .main import Arg, Opt, app, fail
 
 
 def _items(docs, doc_ids, level):
-    out = []
-    for d in doc_ids:
-        doc = docs.get(d)
-        if doc is None:
-            continue
-        if isinstance(doc, SpanDoc):
-            if level != "tactics":
-                raise typer.BadParameter(f"span annotations hold tactic mentions only, not {level}")
-            out.extend(items_of_spans(d, doc.spans))
-        else:
-            out.extend(items_of(doc, level))
-    return out
+    try:
+        return [i for d in doc_ids if d in docs for i in doc_items(docs[d], level)]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def _missed_by_label(miss: pd.DataFrame, docs: dict) -> list[str]:

@@ -11,8 +11,13 @@ from ..records import ErrorRecord, Record
 from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, app, fail, split_overrides
 
 
-def render(record: Record, *, color: bool = True) -> str:
-    """One document's claims, with mentions marked in the sentence and listed below it."""
+def render(record: Record, *, color: bool = True, notes: dict | None = None) -> str:
+    """One document's claims, with mentions marked in the sentence and listed below it.
+
+    ``notes`` maps (start, end, label) of a mention to lines saying how it came about
+    (lexicons matched, head or object taken in).
+    """
+    notes = notes or {}
     style = typer.style if color else (lambda text, **_: text)
     lines = [style(f"{record.doc_id}: {record.title or '(no title)'}", bold=True),
              f"layout {record.layout}, {len(record.sections)} sections, {len(record.citations)} citations, "
@@ -33,6 +38,7 @@ def render(record: Record, *, color: bool = True) -> str:
         lines.append(f"  {claim.id} ({claim.certainty}) " + "".join(marked))
         for m in claim.tactics:
             lines.append(f"      tactic    {m.label:<26} {m.text!r:<32} {m.rule_id}")
+            lines.extend(f"                {'':<26} {style(note, dim=True)}" for note in notes.get((m.start, m.end, m.label), ()))
         for h in claim.hedges:
             lines.append(f"      {h.cue:<9} {'':<26} {h.text!r:<32} {h.rule_id}")
         for q in claim.quantities:
@@ -54,20 +60,27 @@ def explain_cmd(
     config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
     color: bool = Opt(True, "--color/--no-color", help="Colour the output."),
 ) -> None:
-    """Show a document's claims with the tactics, rule ids, hedges, quantities and citations found."""
+    """Show a document's claims with the tactics, rule ids, hedges, quantities and citations found.
+
+    Under each tactic mention: the lexicons its words matched and the head, words
+    before it or object window its rule took in.
+    """
     rest, overrides = split_overrides(ctx.args)
     if rest:
         raise typer.BadParameter(f"unexpected arguments: {' '.join(rest)}")
     try:
         extractor = Extractor(pipeline=config, overrides=overrides, packs=rules or None)
-        records = list(extractor(read_inputs([path], extractor.config.settings.input)))
+        pairs = list(extractor.with_docs(read_inputs([path], extractor.config.settings.input)))
     except ConfigError as exc:
         fail(exc)
+    rules_pipe = extractor.nlp.get_pipe("claimx_rules") if "claimx_rules" in extractor.nlp.pipe_names else None
     failed = False
-    for rec in records:
+    for rec, doc in pairs:
         if isinstance(rec, ErrorRecord):
             failed = True
             typer.echo(f"error {rec.code}: {rec.message}", err=True)
-        else:
-            typer.echo(render(rec, color=color))
+            continue
+        notes = {(s.start_char, s.end_char, s.label_): rules_pipe.describe(s) for s in doc.spans["tactics"]} \
+            if rules_pipe is not None else {}
+        typer.echo(render(rec, color=color, notes=notes))
     raise typer.Exit(1 if failed else 0)

@@ -17,24 +17,43 @@ app.add_typer(rules_app, name="rules")
 def list_cmd(
     packs: list[str] = Arg(None, help="Pack names or folders [default: the configured packs]."),
     config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
+    verbose: bool = Opt(False, "--verbose", "-v", help="Also list every rule with its compiled patterns."),
 ) -> None:
-    """Labels of each pack with their definitions and rule counts."""
+    """Labels of each pack with their definitions, rule counts and compiled token patterns.
+
+    A rule's patterns are what its phrase or token pattern expands to once lexicons,
+    inflections and hyphen forms are compiled (settings ``rules.max_expansion`` caps it).
+    """
     try:
         pipeline = read_pipeline_config(config)
-        loaded = resolve_packs(settings_of(pipeline), packs or pipeline["rules"]["packs"])
+        names = packs or pipeline["rules"]["packs"]
+        loaded = resolve_packs(settings_of(pipeline), names)
+        compiled = load(config, packs=[str(p.folder) for p in loaded]).get_pipe("claimx_rules").rules
     except ConfigError as exc:
         fail(exc)
     for pack in loaded:
         m = pack.manifest
+        lexicons = [n for n in pack.lexicons if pack.lexicons.where(n).path.parent == pack.folder]
         typer.echo(f"{m.name}: {m.description}")
-        counts: dict[str, int] = {}
+        typer.echo(f"  {len(pack.rules)} rules, {len(lexicons)} lexicons of its own")
+        counts: dict[str, list[int]] = {}
         for item in pack.rules:
-            counts[item.label] = counts.get(item.label, 0) + 1
+            c = counts.setdefault(item.label, [0, 0])
+            c[0] += 1
+            c[1] += len(compiled[item.rule.id].compiled.patterns)
         for title, labels in (("tactics", m.labels), ("actors", m.actor_labels)):
             if labels:
                 typer.echo(f"  {title}:")
             for label, definition in labels.items():
-                typer.echo(f"    {label:<26} {counts.get(label, 0):>4} rules  {definition}")
+                n_rules, n_patterns = counts.get(label, (0, 0))
+                typer.echo(f"    {label:<26} {n_rules:>4} rules {n_patterns:>6} patterns  {definition}")
+        if verbose:
+            typer.echo("  rules:")
+            for item in pack.rules:
+                rule = compiled[item.rule.id]
+                widen = ", ".join(f"{k} {v}" for k, v in (rule.extent.names.items() if rule.extent else ()))
+                typer.echo(f"    {item.rule.id:<40} {item.label:<26} {len(rule.compiled.patterns):>5} patterns"
+                           + (f"  ({widen})" if widen else ""))
         typer.echo("")
 
 
@@ -109,3 +128,62 @@ def stats_cmd(
     typer.echo(table.to_string(index=False) if len(table) else "no rule fired")
     if out is not None:
         table.to_json(out, orient="records", indent=2) if out.suffix == ".json" else table.to_csv(out, index=False)
+
+
+@rules_app.command("suggest", context_settings=OVERRIDES)
+def suggest_cmd(
+    ctx: typer.Context,
+    pred: Path = Arg(..., help="Predicted records (JSONL file or folder), e.g. claimx extract on a dev set."),
+    gold: Path = Arg(..., help="Gold mentions: span annotations {doc_id, spans} or records (file or folder)."),
+    corpus: list[str] = Opt(None, "--corpus", help="Documents to count each suggestion's new mentions on "
+                                                  "[default: corpora/ when it exists]."),
+    labels: list[str] = Opt(None, "--label", "-l", help="Only these labels (repeatable)."),
+    min_group: int = Opt(1, "--min", help="Smallest group of misses worth a suggestion."),
+    top: int = Opt(25, "--top", help="Print at most this many suggestions."),
+    rules: list[str] = Opt(None, "--rules", "-r", help="Rule packs [default: the configured packs]."),
+    config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
+) -> None:
+    """Candidate rules for the gold mentions no rule reached, with what each would gain and add.
+
+    Misses are grouped by label and shared head or modifier lemma; each group gets a
+    pattern, measured on PRED's documents (misses recovered, new unmatched hits) and
+    on the corpus (new mentions). Printed only: nothing is written into a pack.
+    """
+    from ..evaluate import doc_items
+    from ..extract import Extractor
+    from ..goldio import load_docs
+    from ..readers import read_inputs
+    from ..records import Record
+    from ..suggest import suggest
+
+    rest, overrides = split_overrides(ctx.args)
+    if rest:
+        raise typer.BadParameter(f"unexpected arguments: {' '.join(rest)}")
+    try:
+        extractor = Extractor(pipeline=config, overrides=overrides, packs=rules or None)
+        p_docs, g_docs = load_docs(pred), load_docs(gold)
+        records = {d: r for d, r in p_docs.items() if isinstance(r, Record) and d in g_docs}
+        if not records:
+            typer.echo("claimx: error: no doc_id is in both PRED and GOLD", err=True)
+            raise typer.Exit(2)
+        pred_items = {d: doc_items(r, "tactics") for d, r in records.items()}
+        gold_items = {d: doc_items(g_docs[d], "tactics") for d in records}
+        paths = corpus or (["corpora"] if Path("corpora").is_dir() else [])
+        texts = (inp.text for inp in read_inputs(paths, extractor.config.settings.input) if inp.text) if paths else ()
+        found = suggest(extractor.nlp, extractor.config, records, gold_items, pred_items, texts,
+                        labels=set(labels) if labels else None, min_group=min_group)
+    except ConfigError as exc:
+        fail(exc)
+    if not found:
+        typer.echo("no missed mention to suggest a rule for")
+        return
+    where = ", ".join(paths) if paths else "no corpus"
+    typer.echo(f"{len(found)} suggestion(s); recovered = missed gold mentions it would reach, new_dev = its hits on "
+               f"PRED's documents outside gold and predictions, new_corpus = its new mentions on {where}\n")
+    for s in found[:top]:
+        examples = "; ".join(repr(m.text) for m in s.misses[:3]) + (" ..." if len(s.misses) > 3 else "")
+        typer.echo(f"{s.label}  {s.group}  recovered {s.recovered}  new_dev {s.new_dev}  new_corpus {s.new_corpus}")
+        typer.echo(f"    misses: {examples}")
+        typer.echo(f"    {s.rule_line()}")
+    if len(found) > top:
+        typer.echo(f"\n... {len(found) - top} more (--top)")
