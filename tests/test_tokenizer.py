@@ -31,3 +31,12 @@ def test_doc_text_round_trips(nlp, text):
     assert doc.text == text
     for span in doc.spans["citations"]:
         assert text[span.start_char:span.end_char] == span.text
+
+
+@pytest.mark.parametrize("text,tokens", [
+    ("\u201cnews\u201d-style ads", ["\u201c", "news", "\u201d", "-", "style", "ads"]),
+    ("A.I.-generated clips", ["A.I.", "-", "generated", "clips"]),
+    ("fact\u2011check, e.g. this", ["fact", "\u2011", "check", ",", "e.g.", "this"]),
+])
+def test_extra_infixes_split_hyphens_after_quotes_and_abbreviations(nlp, text, tokens):
+    assert [t.text for t in nlp.make_doc(text)] == tokens

@@ -85,6 +85,19 @@ class InputSettings(_Section):
 
 class TokenizerSettings(_Section):
     extra_hyphens: list[str] = Field(default_factory=list)
+    extra_infixes: list[str] = Field(default_factory=list)  # regexes where words are split too
+
+    @field_validator("extra_infixes")
+    @classmethod
+    def _infixes_compile(cls, value: list[str]) -> list[str]:
+        import re
+
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"extra_infixes: {pattern!r} is not a valid regular expression: {exc}") from None
+        return value
 
 
 class SentenceSettings(_Section):

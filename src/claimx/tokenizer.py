@@ -41,13 +41,15 @@ if not Doc.has_extension("layout"):
     Doc.set_extension("layout", getter=_get_layout, setter=_set_layout)
 
 
-def add_hyphens(tokenizer, defaults, hyphens: list[str]) -> None:
-    """Split words at extra hyphen characters (e.g. U+2011) as spaCy does at '-'."""
-    if not hyphens:
+def add_hyphens(tokenizer, defaults, hyphens: list[str], extra: list[str] = ()) -> None:
+    """Split words at extra hyphen characters (e.g. U+2011) as spaCy does at '-', and at ``extra`` infixes."""
+    if not hyphens and not extra:
         return
-    chars = "".join(re.escape(h) for h in hyphens)
-    extra = rf"(?<=[^\W\d_])[{chars}](?=[^\W\d_])"
-    infixes = list(defaults.infixes or []) + [extra]
+    infixes = list(defaults.infixes or [])
+    if hyphens:
+        chars = "".join(re.escape(h) for h in hyphens)
+        infixes.append(rf"(?<=[^\W\d_])[{chars}](?=[^\W\d_])")
+    infixes.extend(extra)
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
@@ -132,7 +134,7 @@ def create_tokenizer(settings: str | None = None, layout: bool = True):
 
         config = load_config(settings)
         base = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
-        add_hyphens(base, nlp.Defaults, config.settings.tokenizer.extra_hyphens)
+        add_hyphens(base, nlp.Defaults, config.settings.tokenizer.extra_hyphens, config.settings.tokenizer.extra_infixes)
         return MarkerTokenizer(base, MarkerFinder(config).any_marker, SectionSplitter(config) if layout else None)
 
     return make
