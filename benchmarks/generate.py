@@ -38,14 +38,40 @@ def vocabulary(rng: random.Random, size: int) -> list[str]:
     return sorted(words)
 
 
+def _rule_lines(path: Path):
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            yield json.loads(line)
+
+
+def lexicon_words() -> dict[str, list[str]]:
+    """Words of every lexicon (shared and per pack), includes resolved shallowly."""
+    rules = ROOT / "configs" / "rules"
+    lexicons: dict[str, dict] = {}
+    for path in [rules / "lexicons.jsonl", *sorted(rules.glob("*/lexicons.jsonl"))]:
+        if path.exists():
+            lexicons.update({lex["id"]: lex for lex in _rule_lines(path)})
+    return {name: lex.get("words", []) + [w for inc in lex.get("include", []) for w in lexicons.get(inc, {}).get("words", [])]
+            for name, lex in lexicons.items()}
+
+
 def tactic_phrases() -> list[str]:
+    """Phrase patterns of the packs ("@name" stands for a word of that lexicon, "?" marks an optional part)."""
     phrases = []
     for path in sorted((ROOT / "configs" / "rules").glob("*/tactics.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            rule = json.loads(line)
-            if isinstance(rule["pattern"], str):
-                phrases.append(rule["pattern"])
+        phrases.extend(rule["pattern"] for rule in _rule_lines(path) if isinstance(rule["pattern"], str))
     return phrases
+
+
+def realise(phrase: str, words: dict[str, list[str]], rng: random.Random) -> str:
+    out = []
+    for item in phrase.split():
+        if item.endswith("?") and len(item) > 1:
+            if rng.random() < 0.5:
+                continue
+            item = item[:-1]
+        out.append(rng.choice(words.get(item[1:]) or ["x"]) if item.startswith("@") else item)
+    return " ".join(out) or "x"
 
 
 class Prose:
@@ -55,6 +81,7 @@ class Prose:
         rng.shuffle(self.words)  # frequency rank must not follow the alphabet
         self.cum = list(accumulate(1.0 / (rank + 1) ** 1.07 for rank in range(len(self.words))))
         self.tactics = tactic_phrases() or ["x"]
+        self.lexicons = lexicon_words()
 
     def word(self) -> str:
         return self.words[bisect.bisect(self.cum, self.rng.random() * self.cum[-1])]
@@ -63,7 +90,7 @@ class Prose:
         rng = self.rng
         words = [self.word() for _ in range(rng.randint(8, 28))]
         if rng.random() < 0.5:
-            words.insert(rng.randrange(len(words)), rng.choice(self.tactics))
+            words.insert(rng.randrange(len(words)), realise(rng.choice(self.tactics), self.lexicons, rng))
         if rng.random() < 0.15:
             words.insert(rng.randrange(len(words)), rng.choice(CONTRACTIONS))
         if rng.random() < 0.1:

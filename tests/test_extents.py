@@ -154,3 +154,12 @@ def test_object_window_stops_before_another_mention(pack_nlp):
     nlp = pack_nlp(rules, labels=("SURVEILLANCE", "TIP_LINE", "INTELLIGENCE_SHARING"))
     assert [m[0] for m in mentions(nlp, "They track residents in towns and facial recognition tools. Refer that tip.")] == [
         "track residents in towns", "facial recognition", "Refer that tip"]
+
+
+def test_suffix_lexicons_stop_windows_and_match_in_patterns(pack_nlp):
+    ending = {"id": "test_ing", "attr": "SUFFIX", "words": ["ing"]}
+    rules = [rule("stop", label="INTERDICTION", object={"max": 6, "stop": ["object_stop", "test_ing"]}),
+             rule([{"LEMMA": "bus"}, {"LEXICON": "test_ing"}], label="DEEPFAKE", rid="t.x.002")]
+    nlp = pack_nlp(rules, labels=("INTERDICTION", "DEEPFAKE"), lexicons=[ending])
+    assert [m[:2] for m in mentions(nlp, "They stop a van carrying migrants. A bus carrying")] == [
+        ("stop a van", "INTERDICTION"), ("bus carrying", "DEEPFAKE")]

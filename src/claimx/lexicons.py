@@ -5,8 +5,8 @@ A lexicon is one line of a ``lexicons.jsonl`` file::
     {"id": "media_noun", "words": ["video", "clip", "voice note"], "include": ["image_noun"], "note": "..."}
 
 - ``words`` are written like phrase words: each is matched on its lower-case lemma
-  with its inflections (``attr: "LEMMA"``, the default), or exactly on ``LOWER``
-  or ``TEXT``; a word may be several tokens ("voice note") and a hyphen in it also
+  with its inflections (``attr: "LEMMA"``, the default), exactly on ``LOWER``
+  or ``TEXT``, or as the ending of a lower-case word (``SUFFIX``: "ing"); a word may be several tokens ("voice note") and a hyphen in it also
   matches U+2011, nothing, or the glued form ("cyber-patrol").
 - ``include`` names other lexicons whose words it takes over (their own ``attr``
   and variants stay theirs).
@@ -33,7 +33,7 @@ from .errors import ConfigError, Errors
 from .rulefiles import read_rules_with_lines
 
 LEXICON_NAME = r"^[a-z][a-z0-9_]*$"
-MatchAttr = Literal["LEMMA", "LOWER", "TEXT"]
+MatchAttr = Literal["LEMMA", "LOWER", "TEXT", "SUFFIX"]
 
 
 class Lexicon(BaseModel):

@@ -12,7 +12,7 @@ format):
   compiled like phrase words; ``{"LEXICON": "name"}`` stands for a lexicon (with
   ``OP`` and other keys when its words are single tokens) and
   ``{"LEXICON": {"NOT_IN": "name"}}`` for any token that is not one of its
-  single-token words. ``"CONTEXT": true``
+  single-token words (its several-token words and suffixes do not apply there). ``"CONTEXT": true``
   marks a leading or trailing token that must match but is left out of the
   mention (a lexicon's several-token words do not apply there) ("tips" only when "for" does not follow, "spoofing" after "URL").
 
@@ -28,6 +28,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +62,7 @@ class WordSet:
 
     values: dict[str, frozenset[str]]
     phrases: tuple[Alt, ...] = ()  # several-token words, tried first (longest first)
+    regexes: tuple[re.Pattern[str], ...] = ()  # SUFFIX words, searched in the lower-case text
 
     def match_at(self, doc, i: int, limit: int) -> int:
         """How many tokens from ``i`` (before ``limit``) one word of the set covers; 0 when none."""
@@ -78,7 +80,7 @@ class WordSet:
         """Whether one token is a single-token word of the set."""
         v = self.values
         return ("LEMMA" in v and tok.lemma_ in v["LEMMA"]) or ("LOWER" in v and tok.lower_ in v["LOWER"]) \
-            or ("TEXT" in v and tok.text in v["TEXT"])
+            or ("TEXT" in v and tok.text in v["TEXT"]) or any(r.search(tok.lower_) for r in self.regexes)
 
 
 def _token_ok(tok, spec: dict[str, Any]) -> bool:
@@ -106,6 +108,12 @@ def _match_alt(doc, i: int, limit: int, alt: Alt) -> int:
                 return got
         return walk(k + 1, j) if spec.get("OP") == "?" else 0
     return walk(0, i)
+
+
+def _plain(spec: dict[str, Any]) -> bool:
+    """Whether a one-key token dict tests a value or an IN set (and so can join an IN set)."""
+    ((_, value),) = spec.items()
+    return isinstance(value, str) or (isinstance(value, dict) and set(value) == {"IN"})
 
 
 class Compiler:
@@ -141,6 +149,8 @@ class Compiler:
         if attr == "LEMMA":
             values = self.lemma_values(text, groups)
             return {"LEMMA": values[0] if len(values) == 1 else {"IN": sorted(values)}}
+        if attr == "SUFFIX":
+            return {"LOWER": {"REGEX": f"{re.escape(text.lower())}$"}}
         return {attr: text.lower() if attr == "LOWER" else text}
 
     def _item(self, item: str, attr: str, groups: Sequence[str], origin: str | None) -> Slot:
@@ -175,7 +185,7 @@ class Compiler:
         rest: list[Alt] = []
         for entry in self.lexicons.entries(name):
             for alt in self._text(entry.text, entry.attr, entry.variants, name):
-                if len(alt) == 1 and "OP" not in alt[0][0] and len(alt[0][0]) == 1:
+                if len(alt) == 1 and "OP" not in alt[0][0] and len(alt[0][0]) == 1 and _plain(alt[0][0]):
                     ((attr, value),) = alt[0][0].items()
                     values = value["IN"] if isinstance(value, dict) else [value]
                     merged.setdefault(attr, {}).update(dict.fromkeys(values))
@@ -193,14 +203,17 @@ class Compiler:
         """A lexicon as a set to look tokens up in."""
         values: dict[str, set[str]] = {}
         phrases: list[Alt] = []
+        regexes: list[re.Pattern[str]] = []
         for alt in self.lexicon_slot(name):
-            if len(alt) == 1 and "OP" not in alt[0][0]:
+            if len(alt) == 1 and "OP" not in alt[0][0] and _plain(alt[0][0]):
                 ((attr, value),) = alt[0][0].items()
                 values.setdefault(attr, set()).update(value["IN"] if isinstance(value, dict) else [value])
+            elif len(alt) == 1 and set(alt[0][0]) == {"LOWER"} and set(alt[0][0]["LOWER"]) == {"REGEX"}:
+                regexes.append(re.compile(alt[0][0]["LOWER"]["REGEX"]))
             else:
                 phrases.append(alt)
         phrases.sort(key=len, reverse=True)
-        return WordSet({a: frozenset(v) for a, v in values.items()}, tuple(phrases))
+        return WordSet({a: frozenset(v) for a, v in values.items()}, tuple(phrases), tuple(regexes))
 
     # -- patterns ----------------------------------------------------------------------------------
     def compile(self, pattern: str | list[dict[str, Any]]) -> Compiled:
@@ -302,8 +315,8 @@ class Compiler:
             name = ref["NOT_IN"]
             token: dict[str, Any] = dict(extra)
             for alt in self.lexicon_slot(name):
-                if len(alt) != 1 or "OP" in alt[0][0]:
-                    continue  # a several-token word is never one token: nothing to exclude
+                if len(alt) != 1 or "OP" in alt[0][0] or not _plain(alt[0][0]):
+                    continue  # a several-token word is never one token; a suffix cannot be negated
                 ((attr, value),) = alt[0][0].items()
                 values = value["IN"] if isinstance(value, dict) else [value]
                 token.setdefault(attr, {"NOT_IN": []})["NOT_IN"].extend(values)

@@ -60,13 +60,10 @@ class RuleMatcher:
                 continue  # a rule reads one title, heading or paragraph at a time
             rule = self.rules[strings[match_id]]
             matches.append((rule, k, start + rule.compiled.lead, end - rule.compiled.trail))
-        starts = frozenset(s for r, _, s, _ in matches if r.item.kind == "tactic" and not getattr(r.item.rule, "block", False))
-        for rule, k, start, end in matches:
-            span = (start, end)
-            if rule.extent is not None:
-                span = rule.extent.widen(doc, start, end, *bounds[k], is_marker, starts - {start})
-                if span is None:
-                    continue
+        widened = self._widen(doc, matches, bounds, is_marker)
+        for (rule, k, start, end), span in zip(matches, widened, strict=True):
+            if span is None:
+                continue
             item = rule.item
             # Tactics compete within a label; the other kinds compete across labels.
             key = (item.kind, item.label if item.kind == "tactic" else "")
@@ -104,6 +101,30 @@ class RuleMatcher:
             if not any(o.start < span.end and span.start < o.end for o in kept):
                 kept.append(span)
         return kept
+
+    @staticmethod
+    def _widen(doc: Doc, matches: list, bounds: list[tuple[int, int]], is_marker) -> list[tuple[int, int] | None]:
+        """Each match's widened range (None: dropped).
+
+        An object window stops where another tactic match begins. Frames are widened
+        twice: first against the matches of the other rules, then also against the
+        frames that survived, so that a frame whose requirements fail ("partners" read
+        as a verb) does not cut another's window.
+        """
+        def mention(r) -> bool:
+            return r.item.kind == "tactic" and not getattr(r.item.rule, "block", False)
+
+        def run(starts: frozenset[int]) -> list[tuple[int, int] | None]:
+            return [(start, end) if rule.extent is None else
+                    rule.extent.widen(doc, start, end, *bounds[k], is_marker, starts - {start})
+                    for rule, k, start, end in matches]
+
+        framed = [rule.extent is not None and rule.extent.object is not None for rule, *_ in matches]
+        first = run(frozenset(s for (r, _, s, _), f in zip(matches, framed, strict=True) if mention(r) and not f))
+        if not any(framed):
+            return first
+        return run(frozenset(s for (r, _, s, _), span in zip(matches, first, strict=True)
+                             if mention(r) and span is not None))
 
     @staticmethod
     def _markers(doc: Doc) -> list[bool]:
