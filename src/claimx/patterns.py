@@ -31,6 +31,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .lexicons import LexiconTable
@@ -64,17 +65,27 @@ class WordSet:
     phrases: tuple[Alt, ...] = ()  # several-token words, tried first (longest first)
     regexes: tuple[re.Pattern[str], ...] = ()  # SUFFIX words, searched in the lower-case text
 
+    @cached_property
+    def _firsts(self) -> dict[str, frozenset[str]]:
+        """For the several-token words: the values their first token can take, by attribute."""
+        out: dict[str, set[str]] = {}
+        for alt in self.phrases:
+            for attr, want in alt[0][0].items():
+                if attr != "OP":
+                    out.setdefault(attr, set()).update(want["IN"] if isinstance(want, dict) else [want])
+        return {a: frozenset(v) for a, v in out.items()}
+
     def match_at(self, doc, i: int, limit: int) -> int:
         """How many tokens from ``i`` (before ``limit``) one word of the set covers; 0 when none."""
         if i >= limit:
             return 0
+        tok = doc[i]
         best = 0
-        for alt in self.phrases:
-            n = _match_alt(doc, i, limit, alt)
-            best = max(best, n)
+        if self.phrases and any(_value(tok, a) in v for a, v in self._firsts.items()):
+            best = max(_match_alt(doc, i, limit, alt) for alt in self.phrases)
         if best:
             return best
-        return 1 if self.has(doc[i]) else 0
+        return 1 if self.has(tok) else 0
 
     def has(self, tok) -> bool:
         """Whether one token is a single-token word of the set."""
@@ -83,11 +94,15 @@ class WordSet:
             or ("TEXT" in v and tok.text in v["TEXT"]) or any(r.search(tok.lower_) for r in self.regexes)
 
 
+def _value(tok, attr: str) -> str:
+    return tok.lemma_ if attr == "LEMMA" else tok.lower_ if attr == "LOWER" else tok.text
+
+
 def _token_ok(tok, spec: dict[str, Any]) -> bool:
     for attr, want in spec.items():
         if attr == "OP":
             continue
-        have = tok.lemma_ if attr == "LEMMA" else tok.lower_ if attr == "LOWER" else tok.text
+        have = _value(tok, attr)
         if isinstance(want, dict):
             if have not in want.get("IN", ()):
                 return False
