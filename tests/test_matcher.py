@@ -61,7 +61,7 @@ def both(rules: list[list[list[dict]]]) -> tuple[Matcher, IndexedMatcher]:
     return plain, indexed
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rulesets, docs)
 def test_generated_patterns_match_like_spacy(rules, words):
     plain, indexed = both(rules)
@@ -100,6 +100,11 @@ def test_repeats(op, expected):
     ([{"LOWER": "sting", "OP": "{0,1}"}, {"LOWER": {"IN": ["a", "b"]}}], (1, "LOWER", frozenset({"a", "b"}))),
     ([{"LOWER": "sting", "OP": "!"}], None),
     ([{"LEMMA": {"IN": ["a", "b", "c"]}}, {"ORTH": "x", "OP": "{2,}"}], (1, "ORTH", frozenset({"x"}))),
+    # a very common word is a poor anchor: "day of action" is indexed by "action"
+    ([{"LOWER": "day"}, {"LOWER": "of"}, {"LOWER": "action"}], (0, "LOWER", frozenset({"day"}))),
+    ([{"LOWER": "of"}, {"LOWER": "action"}], (1, "LOWER", frozenset({"action"}))),
+    ([{"LOWER": {"IN": ["was", "were", "been"]}}, {"LEMMA": {"IN": ["doctor", "splice", "crop", "tamper"]}}],
+     (1, "LEMMA", frozenset({"doctor", "splice", "crop", "tamper"}))),
 ])
 def test_anchor(tokens, expected):
     assert anchor(tokens) == expected
@@ -159,3 +164,22 @@ SALAD = st.sampled_from(
 @given(st.lists(SALAD, max_size=30).map(" ".join))
 def test_shipped_rules_on_word_salad(shipped, text):
     same(*shipped, text)
+
+
+@pytest.mark.parametrize("length", [5, 300])
+def test_short_and_long_docs_find_anchors_alike(length):
+    """Short Docs are scanned token by token, long ones with Doc.to_array: same matches."""
+    rules = [[[{"LOWER": "sting"}, {"IS_ALPHA": True, "OP": "+"}]], [[{"LEMMA": "operation"}]], [[{"LIKE_NUM": True}]]]
+    plain, indexed = both(rules)
+    doc = make_doc([WORDS[i % len(WORDS)] for i in range(length)])
+    assert indexed(doc) == sorted(set(plain(doc)), key=lambda m: (m[1], m[2], m[0]))
+    assert indexed(doc)
+
+
+def test_rules_whose_windows_cover_the_doc_run_once_over_it():
+    rules = [[[{"LOWER": "a"}, {"LOWER": "b", "OP": "?"}]], [[{"LOWER": "sting"}, {"IS_ALPHA": True, "OP": "{1,2}"}]]]
+    plain, indexed = both(rules)
+    doc = make_doc(["a", "b", "sting", "op"] * 40)
+    windows = indexed.windows(doc)["r0"]
+    assert 2 * sum(e - s for s, e in windows) >= len(doc) and len(windows) > 1
+    assert indexed(doc) == sorted(set(plain(doc)), key=lambda m: (m[1], m[2], m[0]))

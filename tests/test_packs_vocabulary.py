@@ -45,7 +45,7 @@ CASES = [
     ('Anonymous tips led police to the warehouse.', [('Anonymous tips', 'TIP_LINE')], True),
     ("Investigators froze the group's bank accounts.", [("froze the group's bank accounts", 'FINANCIAL_INVESTIGATION')], True),
     ('Prosecutors followed the money through shell companies.', [('followed the money', 'FINANCIAL_INVESTIGATION')], True),
-    ('Survivors were placed in shelters and offered counseling.', [('placed in shelters', 'VICTIM_SERVICES'), ('counseling', 'VICTIM_SERVICES')], True),
+    ('Survivors were placed in shelters and offered counseling.', [('placed in shelters', 'VICTIM_SERVICES'), ('offered counseling', 'VICTIM_SERVICES')], True),
     ('Undercover officers posed as buyers online.', [('Undercover officers', 'UNDERCOVER_ONLINE'), ('posed as buyers', 'UNDERCOVER_ONLINE')], True),
     ('The text is a phishing attempt that asks you to verify your account details.', [('phishing attempt', 'PHISHING'), ('verify your account details', 'PHISHING')], True),
     ('Scammers impersonate IRS agents over the phone.', [('impersonate IRS agents', 'IMPERSONATION')], False),

@@ -12,7 +12,8 @@ stretch: the sum of each other token's largest repeat count (``?`` 1, ``{2,4}``
 the window reaches the edge of the Doc. Windows of one rule that touch are
 merged, so a match is found once. The result is exactly that of a plain
 Matcher holding the same patterns (a generated-pattern property test checks
-it), in the plain Matcher's order.
+it), in the plain Matcher's order. A rule whose windows cover half a Doc or more
+is run once over the whole Doc, which finds the same matches with fewer calls.
 """
 
 from __future__ import annotations
@@ -21,13 +22,22 @@ import math
 import re
 from typing import Any
 
+import numpy
+from spacy.attrs import LEMMA, LIKE_NUM, LOWER, NORM, ORTH
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.matcher import Matcher
 
 # Token attributes an anchor can be read from, and the Token property holding each.
 ANCHOR_ATTRS = {"LOWER": "lower_", "LEMMA": "lemma_", "ORTH": "text", "TEXT": "text", "NORM": "norm_",
                 "LIKE_NUM": "like_num"}
-# A flag anchor (any number) counts as this many values when choosing the rarest anchor.
+# The Doc.to_array column of each Token property above.
+_ARRAY_ATTR = {"lower_": LOWER, "lemma_": LEMMA, "text": ORTH, "norm_": NORM, "like_num": LIKE_NUM}
+# Docs of at least this many tokens are scanned for anchors with Doc.to_array.
+_VECTOR_FROM = 256
+# A flag anchor (any number) counts as this many values when choosing the rarest anchor,
+# and a very common word as this many.
 _FLAG_WEIGHT = 12
+_COMMON_WEIGHT = 50
 _RANGE = re.compile(r"\{(\d*)(,?)(\d*)\}")
 
 TokenPattern = list[dict[str, Any]]
@@ -65,7 +75,12 @@ def _values(attr: str, value: Any) -> frozenset | None:
 
 
 def anchor(tokens: TokenPattern) -> tuple[int, str, frozenset] | None:
-    """(position, attribute, values) of the required token with the fewest allowed values."""
+    """(position, attribute, values) of the required token that is rarest in text.
+
+    A token's cost is the number of values it allows, each very common word
+    (spaCy's English stop words: "of", "was") counting as many, so that "day of
+    action" is indexed by "action", not "of".
+    """
     best = None
     for pos, spec in enumerate(tokens):
         if spec.get("OP") == "!" or repeats(spec.get("OP"))[0] < 1:
@@ -73,7 +88,10 @@ def anchor(tokens: TokenPattern) -> tuple[int, str, frozenset] | None:
         for attr, value in spec.items():
             if attr not in ANCHOR_ATTRS or (values := _values(attr, value)) is None:
                 continue
-            size = _FLAG_WEIGHT if attr == "LIKE_NUM" else len(values)
+            if attr == "LIKE_NUM":
+                size = _FLAG_WEIGHT
+            else:
+                size = sum(_COMMON_WEIGHT if str(v).lower() in STOP_WORDS else 1 for v in values)
             if best is None or size < best[3]:
                 best = (pos, attr, values, size)
     return best[:3] if best else None
@@ -97,6 +115,7 @@ class IndexedMatcher:
         self.patterns: dict[str, list[TokenPattern]] = {}
         # token attribute -> value -> [(rule key, tokens before the anchor, tokens after it)]
         self.index: dict[str, dict[Any, list[tuple[str, float, float]]]] = {a: {} for a in set(ANCHOR_ATTRS.values())}
+        self._by_hash: dict | None = None  # the index keyed by to_array values, built on first use
 
     def __len__(self) -> int:
         return len(self.patterns)
@@ -123,18 +142,21 @@ class IndexedMatcher:
             slot = self.index[ANCHOR_ATTRS[attr]]
             for value in values:
                 slot.setdefault(value, []).append((key, before, after))
+            self._by_hash = None
 
     def windows(self, doc) -> dict[str, list[tuple[int, int]]]:
-        """Per rule, the merged token windows it runs on."""
+        """Per rule, the merged token windows it runs on.
+
+        Anchor values are found token by token in a short Doc and with one
+        ``Doc.to_array`` read in a long one (see :meth:`_anchors`).
+        """
         n = len(doc)
         spans: dict[str, list[tuple[int, int]]] = {}
-        index = [(attr, table) for attr, table in self.index.items() if table]
-        for tok in doc:
-            for attr, table in index:
-                for key, before, after in table.get(getattr(tok, attr), ()):
-                    start = 0 if before == math.inf else max(0, tok.i - int(before))
-                    end = n if after == math.inf else min(n, tok.i + int(after) + 1)
-                    spans.setdefault(key, []).append((start, end))
+        for i, entries in self._anchors(doc):
+            for key, before, after in entries:
+                start = 0 if before == math.inf else max(0, i - int(before))
+                end = n if after == math.inf else min(n, i + int(after) + 1)
+                spans.setdefault(key, []).append((start, end))
         merged: dict[str, list[tuple[int, int]]] = {}
         for key, items in spans.items():
             out: list[list[int]] = []
@@ -146,12 +168,55 @@ class IndexedMatcher:
             merged[key] = [(s, e) for s, e in out]
         return merged
 
+    def _anchors(self, doc):
+        """(token index, index entries) for each token holding an anchor value.
+
+        A short Doc is read token by token; a long one with one ``Doc.to_array`` call
+        and a sorted-key lookup per attribute, which costs less per token but more
+        per call.
+        """
+        if len(doc) < _VECTOR_FROM:
+            tables = [(attr, table) for attr, table in self.index.items() if table]
+            for tok in doc:
+                for attr, table in tables:
+                    entries = table.get(getattr(tok, attr))
+                    if entries:
+                        yield tok.i, entries
+            return
+        tables = self._hashed()
+        if not tables:
+            return
+        arrays = doc.to_array([_ARRAY_ATTR[a] for a in tables])
+        for col, (keys, entries) in enumerate(tables.values()):
+            column = arrays[:, col] if arrays.ndim == 2 else arrays
+            pos = numpy.minimum(numpy.searchsorted(keys, column), len(keys) - 1)
+            for i in numpy.flatnonzero(keys[pos] == column).tolist():
+                yield i, entries[int(column[i])]
+
+    def _hashed(self) -> dict[str, tuple[numpy.ndarray, dict[int, list]]]:
+        """The anchor index keyed by the values ``Doc.to_array`` gives (string hashes, 0/1 flags)."""
+        if self._by_hash is None:
+            strings = self.vocab.strings
+            self._by_hash = {}
+            for attr, table in self.index.items():
+                if not table:
+                    continue
+                entries: dict[int, list] = {}
+                for value, items in table.items():
+                    h = int(value) if attr == "like_num" else strings.add(value)
+                    entries.setdefault(h, []).extend(items)
+                self._by_hash[attr] = (numpy.array(sorted(entries), dtype="uint64"), entries)
+        return self._by_hash
+
     def __call__(self, doc) -> list[tuple[int, int, int]]:
         """(match_id, start, end) triples, as a plain Matcher with the same patterns gives them."""
         # A plain Matcher reports a (rule, start, end) once, whichever of its patterns matched.
         matches = set(self.free(doc)) if self.n_free else set()
         for key, windows in self.windows(doc).items():
             matcher = self.rules[key]
+            if 2 * sum(e - s for s, e in windows) >= len(doc):
+                matches.update(matcher(doc))  # windows cover half the Doc: one call costs less
+                continue
             for start, end in windows:
                 matches.update((k, start + s, start + e) for k, s, e in matcher(doc[start:end]))
         return sorted(matches, key=lambda m: (m[1], m[2], m[0]))
