@@ -97,9 +97,11 @@ class RuleMatcher:
         priority, then the longer, then the one whose rule comes first."""
         rank = {s: (-self.rules[s.id_].item.rule.priority, -len(s), self.rules[s.id_].order) for s in spans}
         kept: list[Span] = []
+        taken: set[int] = set()
         for span in sorted(spans, key=lambda s: rank[s]):
-            if not any(o.start < span.end and span.start < o.end for o in kept):
+            if not taken.intersection(range(span.start, span.end)):
                 kept.append(span)
+                taken.update(range(span.start, span.end))
         return kept
 
     @staticmethod
