@@ -99,6 +99,24 @@ def test_rules_check_clean_and_broken(tmp_path):
     assert f"{pack / 'tactics.jsonl'}:2: invalid token pattern" in result.stdout
 
 
+@pytest.mark.parametrize("lexicons,tactic,where,message", [
+    ([], {"pattern": "@media_nouns"}, "tactics.jsonl:1", "unknown lexicon 'media_nouns' (did you mean 'media_noun'"),
+    ([{"id": "my_words", "words": ["x"], "include": ["nope"]}], {"pattern": "ok"}, "lexicons.jsonl:1",
+     "includes an unknown lexicon 'nope'"),
+    ([{"id": "my_words", "words": ["x"]}], {"pattern": "ok", "head": "nope"}, "tactics.jsonl:1", "unknown lexicon 'nope'"),
+])
+def test_rules_check_names_the_line_of_a_broken_lexicon_reference(tmp_path, lexicons, tactic, where, message):
+    pack = tmp_path / "broken"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text("name: broken\ndescription: d\nlabels: {A_LABEL: def}\n", encoding="utf-8")
+    (pack / "lexicons.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lexicons), encoding="utf-8")
+    (pack / "tactics.jsonl").write_text(json.dumps({"id": "b.x.001", "label": "A_LABEL", **tactic}) + "\n",
+                                        encoding="utf-8")
+    result = runner.invoke(app, ["rules", "check", str(pack)])
+    assert result.exit_code == 1
+    assert f"{pack / where}" in result.stdout and message in result.stdout, result.output
+
+
 def test_explain_shows_mentions_and_rule_ids(tmp_path):
 
     doc = tmp_path / "a.txt"
@@ -124,3 +142,25 @@ def test_explain_shows_what_lexicons_and_extensions_contributed(tmp_path, senten
     lines = [line.strip() for line in result.stdout.splitlines()]
     for note in notes:
         assert note in lines, result.stdout
+
+
+def test_eval_split_and_missed_by_label(tmp_path):
+    text = "Q?\nExecutive Summary\nPolice ran stings. Informants called.\n"
+    doc = tmp_path / "007.txt"
+    doc.write_text(text, encoding="utf-8")
+    pred = tmp_path / "pred.jsonl"
+    assert runner.invoke(app, ["extract", str(doc), "-o", str(pred), "-q"]).exit_code == 0
+    s1, s2 = text.index("stings"), text.index("Informants")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"doc_id": "007.txt", "spans": [
+        {"start": s1, "end": s1 + 6, "label": "STING_OPERATION", "text": "stings"},
+        {"start": s2, "end": s2 + 10, "label": "TIP_LINE", "text": "Informants"}]}) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["eval", str(pred), str(gold), "--split", "first=001-010", "--split", "later=011-020",
+                                 "--missed", "-o", str(tmp_path / "e.json")])
+    assert result.exit_code == 0, result.output
+    assert "split first: 1 documents (001-010)" in result.stdout and "split later: 0 documents" in result.stdout
+    assert "TIP_LINE (1)" in result.stdout and "[Informants] called." in result.stdout
+    saved = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))
+    first = {(r["label"], r["mode"]): r for r in saved["splits"]["first"]}
+    assert first[("ALL", "exact")]["recall"] == 0.5  # stings found, Informants missed
+    assert runner.invoke(app, ["eval", str(pred), str(gold), "--split", "nonsense"]).exit_code == 2

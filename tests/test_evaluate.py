@@ -57,3 +57,34 @@ def test_rule_table():
 def test_missed_lists_false_negatives():
     assert missed(PRED, GOLD, "overlap")[["label", "start"]].values.tolist() == [["B", 30]]
     assert missed(PRED, GOLD, "exact")[["label", "start"]].values.tolist() == [["A", 10], ["B", 30]]
+
+
+@pytest.mark.parametrize("spec,inside,outside", [
+    ("tune=001-024", ["001.txt", "024.txt", "7.txt"], ["025.txt", "x.txt"]),
+    ("check=02[5-9]*,03*", ["025.txt", "036.txt"], ["024.txt", "040.txt"]),
+    ("both=001-002, articles/*", ["002.txt", "articles/a.md"], ["003.txt"]),
+])
+def test_split_specs(spec, inside, outside):
+    from claimx.evaluate import Split
+
+    part = Split(spec)
+    assert all(d in part for d in inside) and not any(d in part for d in outside)
+
+
+@pytest.mark.parametrize("spec", ["tune", "=001-024", "tune="])
+def test_bad_split_specs(spec):
+    from claimx.evaluate import Split
+
+    with pytest.raises(ValueError, match="NAME=SPEC"):
+        Split(spec)
+
+
+def test_sentence_around_a_missed_item(extract):
+    from claimx.evaluate import sentence_around
+
+    text = "Q?\nExecutive Summary\nFirst sentence here. Police ran a quiet sting [1]. Last one.\nAnother line.\n"
+    record = extract(text)
+    start = text.index("sting")
+    assert sentence_around(record, start, start + 5) == "Police ran a quiet [sting] [1]."
+    start = text.index("line")
+    assert sentence_around(record, start, start + 4) == "Another [line]."
