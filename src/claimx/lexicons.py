@@ -111,6 +111,7 @@ class LexiconTable:
         """A table that sees these lexicons and can take more of its own (a pack's)."""
         table = LexiconTable(self.default_variants)
         table.lexicons = dict(self.lexicons)
+        table._resolved = dict(self._resolved)  # these lexicons' includes are resolved already
         return table
 
     def validate(self) -> None:
@@ -118,11 +119,8 @@ class LexiconTable:
         for name in self.lexicons:
             self.entries(name)
 
-    def entries(self, name: str, *, where: Where | None = None) -> tuple[Entry, ...]:
-        """Every word of ``name`` and of what it includes, in order, without repeats."""
-        if name not in self.lexicons:
-            message = self.unknown(name)
-            raise where.error(message) if where else ConfigError(Errors.E002, path="lexicons", message=message)
+    def entries(self, name: str) -> tuple[Entry, ...]:
+        """Every word of ``name`` (a known lexicon) and of what it includes, in order, without repeats."""
         return self._resolve(name, ())
 
     def unknown(self, name: str) -> str:

@@ -115,13 +115,8 @@ def available_packs(config: Config) -> dict[str, Path]:
 
 
 def shared_lexicons(config: Config) -> LexiconTable:
-    """The lexicons every pack sees (settings ``rules.lexicons``), checked."""
-    table = LexiconTable()
-    rel = config.settings.rules.lexicons
-    if rel:
-        table.add_file(config.path(rel))
-    table.validate()
-    return table
+    """The lexicons every pack sees (settings ``rules.lexicons``), read once per settings file."""
+    return config.lexicons
 
 
 def load_pack(folder: Path, shared: LexiconTable | None = None) -> Pack:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
@@ -59,7 +60,7 @@ class RegexRule(Rule):
             raise ValueError(reason)
         return value
 
-    @property
+    @cached_property
     def regex(self) -> re.Pattern[str]:
         return re.compile(self.pattern)
 

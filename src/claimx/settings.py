@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import ConfigError, Errors
 from .rulefiles import RegexRule, read_rules
+from .lexicons import LexiconTable
 from .variants import Variants
 
 SectionKind = Literal["boilerplate", "title", "meta", "summary", "body", "references", "other"]
@@ -164,6 +165,16 @@ class Config:
     @cached_property
     def marker_rules(self) -> list[MarkerRule]:
         return read_rules(self.path(self.settings.layout.markers), MarkerRule)
+
+    @cached_property
+    def lexicons(self) -> LexiconTable:
+        """The lexicons every pack sees (``rules.lexicons``), read and validated a single time."""
+        table = LexiconTable()
+        rel = self.settings.rules.lexicons
+        if rel:
+            table.add_file(self.path(rel))
+        table.validate()
+        return table
 
     @cached_property
     def variants(self) -> Variants:

@@ -54,13 +54,9 @@ class VariantRule(RegexRule):
     def when_regex(self) -> re.Pattern[str] | None:
         return re.compile(self.when) if self.when is not None else None
 
-    @cached_property
-    def compiled(self) -> re.Pattern[str]:
-        return self.regex
-
     def applies(self, word: str) -> bool:
         return (self.when_regex is None or self.when_regex.fullmatch(word) is not None) \
-            and self.compiled.search(word) is not None
+            and self.regex.search(word) is not None
 
 
 class Variants:
@@ -80,19 +76,19 @@ class Variants:
         """The form a lower-case word is looked up under."""
         for rule in self.normalizers:
             if rule.applies(lower):
-                lower = rule.compiled.sub(rule.replace, lower)
+                lower = rule.regex.sub(rule.replace, lower)
         return lower
 
     def keeps(self, form: str) -> bool:
         """Whether a normalised word is its own lemma, whatever the table says."""
-        return any(r.compiled.fullmatch(form) for r in self.keepers)
+        return any(r.regex.fullmatch(form) for r in self.keepers)
 
     def forms(self, word: str, groups: tuple[str, ...] | list[str]) -> list[str]:
         """Generated forms of a lower-case word, in rule order, without repeats (the word itself excluded)."""
         out: dict[str, None] = {}
         for rule in self.generators:
             if rule.kind in groups and rule.applies(word):
-                form = rule.compiled.sub(rule.replace, word, count=1)
+                form = rule.regex.sub(rule.replace, word, count=1)
                 if form != word:
                     out[form] = None
         return list(out)
