@@ -1,8 +1,9 @@
-"""The indexed matcher must find exactly what a plain spaCy Matcher finds.
+"""The rule engine must find exactly what a plain spaCy Matcher finds.
 
 Patterns are generated with every operator spaCy has (``?``, ``*``, ``+``, ``!``,
 ``{n}``, ``{n,m}``, ``{n,}``, ``{,m}``), set and regex predicates, flags and
-multi-attribute tokens, so windows, anchors and unbounded repeats are all tried.
+multi-attribute tokens, so compiled sequences, anchored tries, the indexed
+windows of open patterns and unbounded repeats are all tried.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from claimx.matcher import IndexedMatcher, anchor, longest_first, reach, repeats
+from claimx.matcher import IndexedMatcher, RuleEngine, anchor, longest_first, reach, repeats
 
 WORDS = ["a", "b", "sting", "op", "the", "-", "1", "22", "Ab"]
 LEMMAS = {"Ab": "a", "op": "operation", "22": "22"}
@@ -53,8 +54,8 @@ rulesets = st.lists(st.lists(patterns, min_size=1, max_size=3), min_size=1, max_
 docs = st.lists(word, max_size=24)
 
 
-def both(rules: list[list[list[dict]]]) -> tuple[Matcher, IndexedMatcher]:
-    plain, indexed = Matcher(NLP.vocab), IndexedMatcher(NLP.vocab)
+def both(rules: list[list[list[dict]]], engine=RuleEngine) -> tuple[Matcher, RuleEngine | IndexedMatcher]:
+    plain, indexed = Matcher(NLP.vocab), engine(NLP.vocab)
     for i, pats in enumerate(rules):
         plain.add(f"r{i}", pats)
         indexed.add(f"r{i}", pats)
@@ -65,6 +66,15 @@ def both(rules: list[list[list[dict]]]) -> tuple[Matcher, IndexedMatcher]:
 @given(rulesets, docs)
 def test_generated_patterns_match_like_spacy(rules, words):
     plain, indexed = both(rules)
+    doc = make_doc(words)
+    assert indexed(doc) == sorted(set(plain(doc)), key=lambda m: (m[1], m[2], m[0]))
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rulesets, docs)
+def test_indexed_windows_alone_match_like_spacy(rules, words):
+    """The path open patterns take, tried on every generated pattern."""
+    plain, indexed = both(rules, IndexedMatcher)
     doc = make_doc(words)
     assert indexed(doc) == sorted(set(plain(doc)), key=lambda m: (m[1], m[2], m[0]))
 
@@ -170,7 +180,7 @@ def test_shipped_rules_on_word_salad(shipped, text):
 def test_short_and_long_docs_find_anchors_alike(length):
     """Short Docs are scanned token by token, long ones with Doc.to_array: same matches."""
     rules = [[[{"LOWER": "sting"}, {"IS_ALPHA": True, "OP": "+"}]], [[{"LEMMA": "operation"}]], [[{"LIKE_NUM": True}]]]
-    plain, indexed = both(rules)
+    plain, indexed = both(rules, IndexedMatcher)
     doc = make_doc([WORDS[i % len(WORDS)] for i in range(length)])
     assert indexed(doc) == sorted(set(plain(doc)), key=lambda m: (m[1], m[2], m[0]))
     assert indexed(doc)
@@ -178,7 +188,7 @@ def test_short_and_long_docs_find_anchors_alike(length):
 
 def test_rules_whose_windows_cover_the_doc_run_once_over_it():
     rules = [[[{"LOWER": "a"}, {"LOWER": "b", "OP": "?"}]], [[{"LOWER": "sting"}, {"IS_ALPHA": True, "OP": "{1,2}"}]]]
-    plain, indexed = both(rules)
+    plain, indexed = both(rules, IndexedMatcher)
     doc = make_doc(["a", "b", "sting", "op"] * 40)
     windows = indexed.windows(doc)["r0"]
     assert 2 * sum(e - s for s, e in windows) >= len(doc) and len(windows) > 1

@@ -1,31 +1,43 @@
-"""The rule engine: spaCy's Matcher, run only where a rule can match.
+"""The rule engine: exactly the matches of spaCy's Matcher, at a fraction of its cost.
 
 spaCy's Matcher tries every pattern at every token, which costs tokens x
-patterns. Almost every rule has a token it requires (a word, a word set, a
-number), so at start-up each pattern gets an *anchor*: its required token with
-the fewest allowed values. At run time one pass over the tokens finds where
-anchor values stand, and each rule runs only on the windows around them.
+patterns. claimx's rules are nearly all *finite*: each token a test on a word
+attribute (LOWER, LEMMA, ORTH, NORM: a value, ``IN`` or ``NOT_IN`` a set) or a
+flag (``IS_TITLE``, ``LIKE_NUM`` ...), repeated a bounded number of times
+(``?``, ``{n,m}``). :class:`RuleEngine` compiles each finite pattern into the
+fixed-length sequences it can match (``?`` gives two, ``{0,2}`` three) and
+indexes each sequence by its rarest word (its *anchor*). At run time one
+``Doc.to_array`` call reads the attributes every rule looks at, the anchors are
+looked up in one dict per attribute, and each candidate sequence is confirmed
+by comparing string hashes, with no Matcher call at all.
 
-A window reaches as far before and after the anchor as the pattern can
-stretch: the sum of each other token's largest repeat count (``?`` 1, ``{2,4}``
-4, ...). Where a pattern can stretch without bound (``+``, ``*``, ``{n,}``)
-the window reaches the edge of the Doc. Windows of one rule that touch are
-merged, so a match is found once. The result is exactly that of a plain
-Matcher holding the same patterns (a generated-pattern property test checks
-it), in the plain Matcher's order. A rule whose windows cover half a Doc or more
-is run once over the whole Doc, which finds the same matches with fewer calls.
+The other patterns (``+``, ``*``, ``{n,}``, ``!``, ``REGEX``, comparisons,
+extension attributes) go to :class:`IndexedMatcher`: spaCy's Matcher run only in
+windows around the token each pattern requires. A window reaches as far before
+and after the anchor as the pattern can stretch: the sum of each other token's
+largest repeat count; where a pattern can stretch without bound the window
+reaches the edge of the Doc. Windows of one rule that touch are merged, and a
+rule whose windows cover half a Doc or more is run once over the whole Doc.
+
+Either way the result is exactly that of a plain Matcher holding the same
+patterns, in the plain Matcher's order: a generated-pattern property test checks
+it.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from typing import Any
 
 import numpy
+from spacy import attrs as A
 from spacy.attrs import LEMMA, LIKE_NUM, LOWER, NORM, ORTH
+from spacy.errors import MatchPatternError
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.matcher import Matcher
+from spacy.schemas import validate_token_pattern
 
 # Token attributes an anchor can be read from, and the Token property holding each.
 ANCHOR_ATTRS = {"LOWER": "lower_", "LEMMA": "lemma_", "ORTH": "text", "TEXT": "text", "NORM": "norm_",
@@ -91,10 +103,16 @@ def anchor(tokens: TokenPattern) -> tuple[int, str, frozenset] | None:
             if attr == "LIKE_NUM":
                 size = _FLAG_WEIGHT
             else:
-                size = sum(_COMMON_WEIGHT if str(v).lower() in STOP_WORDS else 1 for v in values)
+                size = sum(_weight(str(v)) for v in values)
             if best is None or size < best[3]:
                 best = (pos, attr, values, size)
     return best[:3] if best else None
+
+
+def _weight(word: str) -> int:
+    """How common a word is taken to be in text: stop words and punctuation are very common."""
+    common = word.lower() in STOP_WORDS or not any(c.isalnum() for c in word)
+    return _COMMON_WEIGHT if common else 1
 
 
 def reach(tokens: TokenPattern, pos: int) -> tuple[float, float]:
@@ -130,7 +148,7 @@ class IndexedMatcher:
             matcher = self.rules.get(key) or Matcher(self.vocab, validate=True)
             matcher.add(key, anchored)
             self.rules[key] = matcher
-        self.patterns[key] = patterns
+        self.patterns.setdefault(key, []).extend(patterns)
         for tokens in patterns:
             found = anchor(tokens)
             if found is None:
@@ -222,18 +240,288 @@ class IndexedMatcher:
         return sorted(matches, key=lambda m: (m[1], m[2], m[0]))
 
     def alignments(self, doc, key: str, start: int, end: int) -> list[int] | None:
-        """For a match of ``key`` over tokens [start, end): the pattern token each token matched, or None.
+        return alignments(self.vocab, self.patterns.get(key, ()), doc, start, end)
 
-        Only ``claimx explain`` asks, so it is computed on demand.
-        """
-        probe = Matcher(self.vocab)
-        for i, tokens in enumerate(self.patterns.get(key, ())):
-            probe.add(str(i), [tokens])
+
+
+# Word attributes a compiled token tests by string hash, and the flags it tests by 0/1.
+_WORD_ATTRS = {"ORTH": ORTH, "TEXT": ORTH, "LOWER": LOWER, "LEMMA": LEMMA, "NORM": NORM}
+_FLAG_ATTRS = {name: getattr(A, name) for name in (
+    "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE",
+    "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY", "IS_STOP",
+    "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL")}
+# A finite pattern expanding to more fixed-length sequences than this runs on the Matcher instead.
+_MAX_SEQUENCES = 512
+
+Test = tuple[int, bool, frozenset]  # (Doc.to_array attribute, negated, string hashes or 0/1 values)
+
+
+class RuleEngine:
+    """The matcher ``claimx_rules`` runs: finite patterns compiled into anchored tries, the rest indexed.
+
+    Each distinct token of a finite pattern (a conjunction of tests) gets an id,
+    and each of the pattern's fixed-length sequences an *anchor*: its token with
+    the rarest positive test. Sequences sharing an anchor token at the same
+    offset go into one trie, so that the many sequences of a rule (or of rules
+    sharing words) are walked once. A Doc is read with one ``Doc.to_array``
+    call; anchor values are found with numpy, and only there is a trie walked,
+    each token's satisfied ids computed on first need.
+
+    ``add`` validates patterns as spaCy's Matcher does (``MatchPatternError``, a
+    ``ValueError``); ``__call__`` returns ``(match_id, start, end)`` triples,
+    those of a plain Matcher holding the same patterns, sorted by start, end and id.
+    """
+
+    def __init__(self, vocab) -> None:
+        self.vocab = vocab
+        self.open = IndexedMatcher(vocab)
+        self.patterns: dict[str, list[TokenPattern]] = {}
+        self.columns: list[int] = []           # the Doc.to_array attributes the tests read
+        self._column: dict[int, int] = {}
+        self._tokens: dict[tuple[Test, ...], int] = {}   # distinct pattern token -> id
+        self._weight: list[float] = []          # per token id: how common its anchor values are (inf: no anchor)
+        self._anchor: list[tuple[int, frozenset] | None] = []  # per token id: (column, hashes) it is found by
+        self._always: list[int] = []            # ids of tokens with no test (they match any token)
+        self._lookup: dict[int, dict[int, list[int]]] = {}  # column -> hash -> ids of tokens with a positive test on it
+        self._negated: list[tuple[int, int, frozenset]] = []  # (id, column, hashes) of tokens with only NOT_IN tests
+        self._needs: dict[int, tuple[Test, ...]] = {}  # tokens with several tests: every test must hold
+        self._children: list[dict[int, int]] = []     # trie node -> token id -> child node
+        self._ends: list[list[int]] = []              # trie node -> match ids of the sequences ending there
+        self._roots: dict[tuple[int, int], int] = {}  # (anchor token id, its offset) -> trie root
+        self._scan: list[int] = []                    # roots of sequences with no positive test: tried everywhere
+        self._index: dict[int, dict[int, list[tuple[int, int]]]] = {}  # column -> hash -> [(root, offset)]
+        self._arrays: dict | None = None  # the index as sorted numpy keys, built on first use
+        self.n_sequences = 0
+        self._per_rule: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.patterns
+
+    def sequences(self, key: str) -> int:
+        """How many fixed-length sequences a rule's patterns compiled to (``claimx rules list -v``)."""
+        return self._per_rule.get(key, 0)
+
+    def add(self, key: str, patterns: list[TokenPattern]) -> None:
+        errors = {i: validate_token_pattern(t) for i, t in enumerate(patterns)}
+        if any(errors.values()):
+            raise MatchPatternError(key, errors)
+        match_id = self.vocab.strings.add(key)
+        rest = []
+        for tokens in patterns:
+            if not tokens:
+                raise ValueError(f"empty pattern in rule {key!r}")
+            sequences = self._sequences(tokens)
+            if sequences is None:
+                rest.append(tokens)
+                continue
+            for seq in sequences:
+                self._insert(match_id, seq)
+            self._per_rule[key] = self._per_rule.get(key, 0) + len(sequences)
+        if rest:
+            self.open.add(key, rest)
+        self.patterns.setdefault(key, []).extend(patterns)
+
+    def _sequences(self, tokens: TokenPattern) -> list[list[int]] | None:
+        """Every fixed-length sequence of token ids a finite pattern matches; None if it is not finite."""
+        slots: list[tuple[int, int, int]] = []
+        total = 1
+        for spec in tokens:
+            op = spec.get("OP")
+            if op == "!":
+                return None
+            least, most = repeats(op)
+            if most == math.inf:
+                return None
+            tests = self._tests(spec)
+            if tests is None:
+                return None
+            slots.append((self._token_id(tests), least, int(most)))
+            total *= int(most) - least + 1
+            if total > _MAX_SEQUENCES:
+                return None
+        out: list[list[int]] = []
+        for counts in itertools.product(*(range(lo, hi + 1) for _, lo, hi in slots)):
+            seq = [tid for (tid, _, _), c in zip(slots, counts, strict=True) for _ in range(c)]
+            if seq:
+                out.append(seq)
+        return out
+
+    def _tests(self, spec: dict[str, Any]) -> tuple[tuple[Test, float], ...] | None:
+        """One token's tests with their anchor weights, in a canonical order; None when one is not a plain test."""
         strings = self.vocab.strings
-        for match_id, s, e, align in probe(doc[start:end], with_alignments=True):
-            if (s, e) == (0, end - start):
-                return [int(strings[match_id])] + list(align)
-        return None
+        tests: dict[Test, float] = {}
+        for name, value in spec.items():
+            if name == "OP":
+                continue
+            if name in _FLAG_ATTRS:
+                if not isinstance(value, bool):
+                    return None
+                tests[(_FLAG_ATTRS[name], False, frozenset([int(value)]))] = _FLAG_WEIGHT * 4
+                continue
+            attr = _WORD_ATTRS.get(name)
+            if attr is None:
+                return None
+            if isinstance(value, str):
+                tests[(attr, False, frozenset([strings.add(value)]))] = _weight(value)
+            elif isinstance(value, dict) and value and set(value) <= {"IN", "NOT_IN"} \
+                    and all(isinstance(v, list) and all(isinstance(w, str) for w in v) for v in value.values()):
+                if "IN" in value:
+                    tests[(attr, False, frozenset(strings.add(w) for w in value["IN"]))] = \
+                        sum(map(_weight, set(value["IN"])))
+                if "NOT_IN" in value:
+                    tests[(attr, True, frozenset(strings.add(w) for w in value["NOT_IN"]))] = math.inf
+            else:
+                return None
+        return tuple(sorted(tests.items(), key=lambda t: (t[0][0], t[0][1], sorted(t[0][2]))))
+
+    def _token_id(self, weighted: tuple[tuple[Test, float], ...]) -> int:
+        tests = tuple(t for t, _ in weighted)
+        tid = self._tokens.get(tests)
+        if tid is not None:
+            return tid
+        tid = self._tokens[tests] = len(self._tokens)
+        for attr, _, _ in tests:
+            if attr not in self._column:
+                self._column[attr] = len(self.columns)
+                self.columns.append(attr)
+        best = min(weighted, key=lambda t: t[1], default=None)
+        if best is None or best[1] == math.inf:
+            self._weight.append(math.inf)
+            self._anchor.append(None)
+        else:
+            self._weight.append(best[1])
+            self._anchor.append((self._column[best[0][0]], best[0][2]))
+        if not tests:
+            self._always.append(tid)
+            return tid
+        if len(tests) > 1:
+            self._needs[tid] = tests
+        positive = [t for t in tests if not t[1]]
+        if positive:  # looked up by the values of one positive test, then checked
+            attr, _, values = positive[0]
+            table = self._lookup.setdefault(self._column[attr], {})
+            for h in values:
+                table.setdefault(h, []).append(tid)
+        else:  # only NOT_IN tests: tried on every token
+            attr, _, values = tests[0]
+            self._negated.append((tid, self._column[attr], values))
+        return tid
+
+    def _insert(self, match_id: int, seq: list[int]) -> None:
+        offset = min(range(len(seq)), key=lambda k: self._weight[seq[k]])
+        tid = seq[offset]
+        root = self._roots.get((tid, offset))
+        if root is None:
+            root = self._roots[(tid, offset)] = self._node()
+            if self._anchor[tid] is None:
+                self._scan.append(root)
+            else:
+                col, hashes = self._anchor[tid]
+                table = self._index.setdefault(col, {})
+                for h in hashes:
+                    table.setdefault(h, []).append((root, offset))
+                self._arrays = None
+        node = root
+        for tid in seq:
+            child = self._children[node].get(tid)
+            if child is None:
+                child = self._children[node][tid] = self._node()
+            node = child
+        if match_id not in self._ends[node]:
+            self._ends[node].append(match_id)
+            self.n_sequences += 1
+
+    def _node(self) -> int:
+        self._children.append({})
+        self._ends.append([])
+        return len(self._children) - 1
+
+    def __call__(self, doc) -> list[tuple[int, int, int]]:
+        matches = set(self.open(doc)) if len(self.open) else set()
+        n = len(doc)
+        if not n or not self._roots:
+            return sorted(matches, key=lambda m: (m[1], m[2], m[0]))
+        arrays = doc.to_array(self.columns).reshape(n, len(self.columns)) if self.columns \
+            else numpy.zeros((n, 0), dtype="uint64")
+        cols = arrays.T.tolist()
+        starts: set[tuple[int, int]] = set()
+        for col, (keys, table) in self._tables().items():
+            column = cols[col]
+            for i in numpy.flatnonzero(numpy.isin(arrays[:, col], keys)).tolist():
+                for root, offset in table[column[i]]:
+                    if i >= offset:
+                        starts.add((root, i - offset))
+        for root in self._scan:
+            starts.update((root, i) for i in range(n))
+        satisfied: dict[int, set[int]] = {}
+        children, ends = self._children, self._ends
+        for root, start in starts:
+            frontier = [root]
+            for j in range(start, n):
+                ok = satisfied.get(j)
+                if ok is None:
+                    ok = satisfied[j] = self._satisfied(cols, j)
+                nxt = []
+                for node in frontier:
+                    kids = children[node]
+                    if len(kids) < len(ok):
+                        nxt.extend(child for tid, child in kids.items() if tid in ok)
+                    else:
+                        nxt.extend(kids[tid] for tid in ok if tid in kids)
+                if not nxt:
+                    break
+                for node in nxt:
+                    for match_id in ends[node]:
+                        matches.add((match_id, start, j + 1))
+                frontier = nxt
+        return sorted(matches, key=lambda m: (m[1], m[2], m[0]))
+
+    def _satisfied(self, cols: list[list[int]], i: int) -> set[int]:
+        """The ids of the pattern tokens that token ``i`` satisfies."""
+        ok = set(self._always)
+        for col, table in self._lookup.items():
+            ids = table.get(cols[col][i])
+            if ids:
+                ok.update(ids)
+        for tid, col, hashes in self._negated:
+            if cols[col][i] not in hashes:
+                ok.add(tid)
+        if self._needs:
+            column = self._column
+            for tid in [t for t in ok if t in self._needs]:
+                for attr, negated, hashes in self._needs[tid]:
+                    if (cols[column[attr]][i] in hashes) == negated:
+                        ok.discard(tid)
+                        break
+        return ok
+
+    def _tables(self) -> dict[int, tuple[numpy.ndarray, dict[int, list[tuple[int, int]]]]]:
+        if self._arrays is None:
+            self._arrays = {col: (numpy.array(sorted(table), dtype="uint64"), table)
+                            for col, table in self._index.items()}
+        return self._arrays
+
+    def alignments(self, doc, key: str, start: int, end: int) -> list[int] | None:
+        return alignments(self.vocab, self.patterns.get(key, ()), doc, start, end)
+
+
+def alignments(vocab, patterns: list[TokenPattern], doc, start: int, end: int) -> list[int] | None:
+    """For a match over tokens [start, end): [index of the pattern that matched, then the
+    pattern token each token matched], or None.
+
+    Only ``claimx explain`` asks, so it is computed on demand with spaCy's Matcher.
+    """
+    probe = Matcher(vocab)
+    for i, tokens in enumerate(patterns):
+        probe.add(str(i), [tokens])
+    strings = vocab.strings
+    for match_id, s, e, align in probe(doc[start:end], with_alignments=True):
+        if (s, e) == (0, end - start):
+            return [int(strings[match_id])] + list(align)
+    return None
 
 
 def longest_first(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:

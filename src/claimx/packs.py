@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import ConfigError, Errors
 from .extents import Extent, Window
 from .lexicons import LexiconTable
-from .matcher import IndexedMatcher
+from .matcher import RuleEngine
 from .patterns import Compiled, Compiler, PatternError
 from .rulefiles import Rule, read_rules_with_lines, slow_regex
 from .settings import Config, ObjectSettings
@@ -187,7 +187,7 @@ class CompiledRule:
 
 
 class RuleBuilder:
-    """Compiles loaded rules into one :class:`IndexedMatcher` keyed by rule id."""
+    """Compiles loaded rules into one :class:`RuleEngine` keyed by rule id."""
 
     def __init__(self, vocab, *, tokenize, lemma, variants, hyphens: list[str], max_expansion: int,
                  objects: ObjectSettings) -> None:
@@ -213,9 +213,9 @@ class RuleBuilder:
             self._compilers[key] = Compiler(lexicons=lexicons, **self._args)
         return self._compilers[key]
 
-    def build(self, loaded: list[Loaded]) -> tuple[IndexedMatcher, dict[str, CompiledRule]]:
+    def build(self, loaded: list[Loaded]) -> tuple[RuleEngine, dict[str, CompiledRule]]:
         """Rule ids must be unique across all files; any problem raises ``path:line``."""
-        matcher = IndexedMatcher(self.vocab)
+        matcher = RuleEngine(self.vocab)
         rules: dict[str, CompiledRule] = {}
         for order, item in enumerate(loaded):
             rid = item.rule.id
