@@ -9,16 +9,37 @@ variants meet on one form. The lemma is computed once per word type.
 
 from __future__ import annotations
 
+import numpy
+from spacy.attrs import LEMMA, ORTH
 from spacy.language import Language
 from spacy.lookups import Lookups, load_lookups
 from spacy.pipeline import Lemmatizer
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from .variants import Variants
 
 
 class LowercaseLemmatizer(Lemmatizer):
     variants = Variants([])
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Lemmas for a whole Doc, read and written as arrays: one lookup per word type."""
+        if self.mode != "lookup" or not len(doc):
+            return super().__call__(doc)
+        columns = doc.to_array([ORTH, LEMMA]).tolist()
+        strings = self.vocab.strings
+        cache = self._by_hash
+        lemmas = []
+        for orth, lemma in columns:
+            if lemma and not self.overwrite:
+                lemmas.append(lemma)
+                continue
+            found = cache.get(orth)
+            if found is None:
+                found = cache[orth] = strings.add(self.lemma(strings[orth]))
+            lemmas.append(found)
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
+        return doc
 
     def lookup_lemmatize(self, token: Token) -> list[str]:
         return [self.lemma(token.text)]
@@ -28,6 +49,7 @@ class LowercaseLemmatizer(Lemmatizer):
         super().initialize(get_examples, nlp=nlp, lookups=lookups)
         self._table = self.lookups.get_table("lemma_lookup")
         self._cache: dict[str, str] = {}
+        self._by_hash: dict[int, int] = {}  # ORTH hash -> LEMMA hash
 
     def lemma(self, text: str) -> str:
         """The lemma this component gives a word (also used to compile rule words)."""

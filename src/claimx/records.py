@@ -141,5 +141,14 @@ class ErrorRecord(_Model):
 
 
 def dumps(record: BaseModel) -> str:
-    """The one serializer: compact, key order from the model, UTF-8 kept readable."""
+    """The one serializer: compact, key order from the model, UTF-8 kept readable.
+
+    A Record is written by pydantic's own serializer (about 4x faster than
+    ``json.dumps`` of ``model_dump``), which gives the same bytes except for
+    floats below 1e-4 ("0.000025" for 2.5e-05): a record holding one, and every
+    other model, takes the ``json.dumps`` path.
+    """
+    if isinstance(record, Record) and not any(
+            isinstance(q.value, float) and abs(q.value) < 1e-4 for c in record.claims for q in c.quantities):
+        return record.model_dump_json()
     return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
