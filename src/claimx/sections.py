@@ -252,7 +252,7 @@ class SectionSplitter:
                     add_unit("heading", hs, he)
                 if _has(m, "body"):  # an inline summary, or a heading and its body on one line
                     add_unit("paragraph", *m.span("body"))
-                    notes.append(f"body from offset {m.start('body')}")
+                    notes.append(f"heading {hs}-{he}, body from offset {m.start('body')}")
                 fresh = number is not None and not _has(m, "body")
             elif role == "heading_repeat":
                 current.end = end  # the heading written again: the section goes on
