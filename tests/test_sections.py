@@ -220,3 +220,13 @@ def test_splitter_trace_says_why(config):
     assert [t.role for t in trace[6:9]] == ["paragraph", "aside", "paragraph"]
     assert all(text[t.start:t.end] == text.splitlines()[t.line - 1].strip() for t in trace)
     assert len(layout.warnings) == sum("W10" in n for t in trace for n in t.notes)
+
+
+def test_numbered_sections_of_the_corpus(corpus_records):
+    """The structural check of the dev pages' numbered sections (tests/test_dev_set.py), on the
+    corpus, where articles 13 and 14 carry both rare forms."""
+    from .test_dev_set import check_numbered_sections
+
+    checked = {r.doc_id for r in corpus_records if check_numbered_sections(r)}
+    assert {"articles/13_bank_scam_calls_slogan.txt", "articles/14_marketplace_bike_buyers.txt"} <= checked
+    assert len(checked) >= 15
