@@ -89,8 +89,12 @@ def test_bullets_and_subheads_belong_to_their_section(extract):
     assert [k.text for k in rec.claims] == ["Label: a cited bullet [1].", "another [2]."]
 
 
-def test_long_numbered_line_is_prose(extract):
-    long = "1. " + "word " * 60
+@pytest.mark.parametrize("long", [
+    "1. " + "word " * 60,
+    # a heading and a body on one line whose first sentence alone is longer than layout.max_heading_chars
+    f"1. {'word ' * 45}end. Then the body goes on for long enough here.",
+])
+def test_long_numbered_line_is_prose(extract, long):
     rec = extract(f"Q?\nExecutive Summary\nx.\n{long}\n")
     assert [s.kind for s in rec.sections] == ["title", "summary"]
 
@@ -145,11 +149,6 @@ def test_long_line_with_a_short_heading_is_a_section(extract):
     rec = extract(f"Q?\nExecutive Summary\nx.\n1. The register tells another story. {body.strip()}\n")
     assert len(rec.text.splitlines()[3]) > 200  # longer than layout.max_heading_chars: once all prose
     assert kinds(rec)[-1] == ("body", 1, "The register tells another story")
-
-
-def test_long_first_sentence_is_prose(extract):
-    rec = extract(f"Q?\nExecutive Summary\nx.\n1. {'word ' * 45}end. Then the body goes on for long enough here.\n")
-    assert [s.kind for s in rec.sections] == ["title", "summary"]
 
 
 REPEATED = (
