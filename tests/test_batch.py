@@ -39,7 +39,7 @@ def reference(archive, tmp_path_factory):
 
 def test_reference_run_accounts_for_every_document(reference):
     out, summary = reference
-    assert summary.inputs == summary.records + summary.errors == 6 * 17 + 2
+    assert summary.inputs == summary.records + summary.errors == 6 * 19 + 2
     # the broken line, and the 4 JSONL ids of the archive seen again in each of 5 copies
     assert summary.errors == 1 + 5 * 4
     assert len(out.read_text(encoding="utf-8").splitlines()) == summary.records

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from claimx.check import compare, diff_records, summary_line
 from claimx.cli.main import app
-from claimx.records import dumps
+from claimx.records import dumps, dumps_gold
 
 TEXT = "Fact check: q?\nExecutive Summary\nPolice ran sting operations in 14 countries [1]. Nothing else [2].\n"
 
@@ -66,4 +66,23 @@ def test_cli_exit_codes_and_update(pair, tmp_path):
     assert as_json["documents"][0]["changes"][0]["kind"] == "lost"
     assert runner.invoke(app, ["check", str(o), str(tmp_path / "nope.jsonl")]).exit_code == 2
     assert runner.invoke(app, ["check", str(o), str(g), "--update"]).exit_code == 0
+    assert runner.invoke(app, ["check", str(o), str(g)]).exit_code == 0
+
+
+def test_update_writes_gold_one_key_per_line(pair, tmp_path):
+    gold, out = pair
+    g, o = tmp_path / "gold.jsonl", tmp_path / "out.jsonl"
+    g.write_text(dumps(gold) + "\n", encoding="utf-8")  # the old one-line form is read
+    out.claims[0].tactics[0] = out.claims[0].tactics[0].model_copy(update={"end": out.claims[0].tactics[0].end - 1})
+    o.write_text(dumps(out) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(app, ["check", str(o), str(g), "--update"]).exit_code == 0
+    lines = g.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "{" and lines[-1] == "}" and len(lines) > 50
+    assert json.loads("\n".join(lines)) == json.loads(dumps(out)), "the same object as the one-line form"
+    # A changed span is a changed line: only the mention's "end" differs from the old gold.
+    before = dumps_gold(gold).splitlines()
+    changed = [(a, b) for a, b in zip(before, lines) if a != b]
+    assert len(before) == len(lines) and changed == [
+        (f'          "end": {gold.claims[0].tactics[0].end},', f'          "end": {gold.claims[0].tactics[0].end - 1},')]
     assert runner.invoke(app, ["check", str(o), str(g)]).exit_code == 0

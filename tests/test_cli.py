@@ -164,3 +164,91 @@ def test_eval_split_and_missed_by_label(tmp_path):
     first = {(r["label"], r["mode"]): r for r in saved["splits"]["first"]}
     assert first[("ALL", "exact")]["recall"] == 0.5  # stings found, Informants missed
     assert runner.invoke(app, ["eval", str(pred), str(gold), "--split", "nonsense"]).exit_code == 2
+
+
+SPLIT = ("Fact check: did the city ban cash?\n\n1. Summary of the results\n\n"
+         "Here's my analysis based on the provided information:\n\n1. Summary of the results:\n\n"
+         "The council did not ban cash [1].\n\n2. Missing context/alternative viewpoints\nText [2].\n"
+         "1. Summary of the results\n"
+         "3. Potential misinformation/bias: what the post leaves out. The post cropped the sign so that only "
+         "half of it shows [3].\n")
+
+
+def _rows(stdout: str) -> dict[int, list[str]]:
+    """line number -> [section, role, rule, text...] of `explain --sections` output."""
+    rows = {}
+    for line in stdout.splitlines():
+        parts = line.split()
+        if parts and parts[0].isdigit():
+            rows[int(parts[0])] = parts[1:]
+    return rows
+
+
+def test_explain_sections_shows_each_line_role_rule_and_why(tmp_path):
+    doc = tmp_path / "a.txt"
+    doc.write_text(SPLIT, encoding="utf-8")
+    result = runner.invoke(app, ["explain", str(doc), "--sections", "--no-color", "--width", "200"])
+    assert result.exit_code == 0, result.output
+    rows = _rows(result.stdout)
+    assert {n: r[:3] for n, r in rows.items()} == {
+        1: ["s1", "title", "title.fact_check"], 3: ["s2", "heading", "heading.fixed.summary"],
+        5: ["s2", "aside", "line.aside.analysis"], 7: ["s2", "heading_repeat", "heading.repeat.fixed"],
+        9: ["s2", "paragraph", "-"], 11: ["s3", "heading", "heading.fixed.context"], 12: ["s3", "paragraph", "-"],
+        13: ["s3", "paragraph", "-"], 14: ["s4", "heading", "heading.numbered.inline_body"]}
+    assert " ".join(rows[7][3:]) == "1. Summary of the results:"
+    out = result.stdout
+    assert "\u21b3 repeats the heading of s2 (heading.fixed.summary)" in out
+    w102 = SPLIT.index("1. Summary of the results\n3.")
+    assert (f"\u21b3 not a heading (heading.fixed.summary): W102 numbered line 1. at offset {w102} does not continue "
+            "the numbering (2); kept as text") in out
+    # Line 14: "3." continues the numbering; no fixed heading rule reads a body on the line, the inline one does.
+    assert "s4   body        " in out and "3. 'Potential misinformation/bias: what the post leaves out'" in out
+    assert f"warning W102: numbered line 1. at offset {w102}" in out
+    assert "sections:" in out and "s3   body" in out
+
+
+def test_explain_sections_heading_and_body_on_one_line(tmp_path):
+    text = ("Q?\nExecutive summary \u2014 Short answer: no [1].\n"
+            "1. What the slogan leaves out \u2014 a year to compare with. It names no starting year and no source, "
+            "so nobody can say what doubled [2].\n")
+    doc = tmp_path / "a.txt"
+    doc.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["explain", str(doc), "-s", "--no-color"])
+    assert result.exit_code == 0, result.output
+    rows = _rows(result.stdout)
+    assert rows[2][:3] == ["s2", "summary_inline", "summary.inline"]
+    assert rows[3][:3] == ["s3", "heading", "heading.numbered.inline_body"]
+    assert rows[3][-1].endswith("\u2026")  # cut at --width (60 characters)
+    hs, body = text.index("What the slogan"), text.index("It names")
+    he = text.index(". It names")
+    assert f"\u21b3 heading {hs}-{he}, body from offset {body}" in result.stdout
+    assert f"1. 'What the slogan leaves out \u2014 a year to compare with'" in result.stdout
+
+
+def test_explain_sections_follows_the_config(tmp_path, config):
+    """Without the repeat rule (a settings file of one's own), the repeated heading goes back (W102)."""
+    lines = tmp_path / "lines.jsonl"
+    packaged = config.path(config.settings.layout.lines).read_text(encoding="utf-8").splitlines()
+    lines.write_text("\n".join(r for r in packaged if '"heading.repeat.fixed"' not in r) + "\n", encoding="utf-8")
+    settings = tmp_path / "claimx.yaml"
+    settings.write_text(f"layout: {{lines: {lines}, markers: {config.path(config.settings.layout.markers)}}}\n"
+                        "sentences: {punct_chars: ['.']}\n", encoding="utf-8")
+    doc = tmp_path / "a.txt"
+    doc.write_text(SPLIT, encoding="utf-8")
+    result = runner.invoke(app, ["explain", str(doc), "-s", "--no-color", "-c", str(settings)])
+    assert result.exit_code == 0, result.output
+    assert _rows(result.stdout)[7][:3] == ["s2", "paragraph", "-"]
+    assert "not a heading (heading.fixed.summary): W102 numbered line 1." in result.stdout
+
+
+def test_explain_sections_jsonl_and_bad_input(tmp_path):
+    archive = tmp_path / "a.jsonl"
+    archive.write_text(json.dumps({"id": "j1", "text": "Q one?\n1. A head\nx.\n"}) + "\n"
+                       + json.dumps({"id": "j2", "text": ""}) + "\n"
+                       + json.dumps({"id": "j3", "text": "Q three?\nx.\n"}) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["explain", str(archive), "--sections", "--no-color"])
+    assert result.exit_code == 1  # one record gave an error
+    assert "j1: Q one?" in result.stdout and "j3: Q three?" in result.stdout
+    assert "error E104" in result.stderr
+    missing = runner.invoke(app, ["explain", str(tmp_path / "nope.txt"), "--sections"])
+    assert missing.exit_code == 2 and "E004" in missing.stderr

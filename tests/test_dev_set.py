@@ -7,6 +7,8 @@ the test is skipped where that folder is absent.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from claimx.evaluate import Split, doc_items, items_of, score
@@ -24,9 +26,15 @@ pytestmark = pytest.mark.skipif(not (DEV / "pages").is_dir(), reason="../shared/
 
 
 @pytest.fixture(scope="module")
-def scored(extractor):
+def dev_records(extractor) -> dict[str, Record]:
     records = {r.doc_id: r for r in extractor(read_inputs([str(DEV / "pages")], extractor.config.settings.input))}
     assert all(isinstance(r, Record) for r in records.values())
+    return records
+
+
+@pytest.fixture(scope="module")
+def scored(dev_records):
+    records = dev_records
     gold = load_docs(DEV / "mentions.jsonl")
     assert set(gold) == set(records)
     pred = [i for r in records.values() for i in items_of(r, "tactics")]
@@ -46,3 +54,41 @@ def test_both_parts_are_scored(scored, part):
     pred, gold = scored
     sel = [i for i in gold if i.doc_id in split]
     assert sel and score([i for i in pred if i.doc_id in split], sel, "overlap").set_index("label").loc["ALL", "f1"] > 0.5
+
+
+NUMBERED = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+)?(?:\*\*)?(\d{1,2})\.[ \t]+(\S[^\n]*)$", re.M)
+
+
+def check_numbered_sections(rec: Record) -> bool:
+    """The numbered lines of a page (found by a plain regex, not by the line rules, up to a source
+    list) against its sections: one section per number, 1, 2, ... in order, no W101/W102, each
+    heading the start of its line; where a heading stops before the end of its line, it stops at
+    a sentence end and no claim runs across it (FORMATS.md's rare forms).
+    False when the page has no numbered lines."""
+    refs = min((s.start for s in rec.sections if s.kind == "references"), default=len(rec.text))
+    first: dict[int, re.Match] = {}
+    for m in NUMBERED.finditer(rec.text, 0, refs):
+        first.setdefault(int(m.group(1)), m)  # a heading written twice is one section
+    if not first:
+        return False
+    numbered = [s for s in rec.sections if s.number is not None and s.kind != "references"]
+    assert [s.number for s in numbered] == list(range(1, len(first) + 1)) == sorted(first)
+    assert not {"W101", "W102"} & {w.code for w in rec.warnings}
+    for s in numbered:
+        m = first[s.number]
+        assert s.start == m.start(0) + len(m.group(0)) - len(m.group(0).lstrip())
+        line = m.group(2).lstrip("*")
+        assert line.startswith(s.heading), s.heading
+        rest = line[len(s.heading):].strip(" *:")
+        if rest:  # the heading and its body on one line: the body is read as a paragraph
+            assert s.heading[-1] in "?!" or rest.startswith("."), s.heading
+            body_start = rec.text.index(rest.lstrip(". *"), s.heading_end)
+            on_line = [k for k in rec.claims if k.section_id == s.id and k.start < m.end(2)]
+            assert all(k.start >= body_start or (k.start, k.end) == (s.heading_start, s.heading_end)
+                       for k in on_line), s.heading  # no sentence runs across the heading's end
+    return True
+
+
+def test_numbered_sections_of_real_pages(dev_records):
+    pages = [doc_id for doc_id, rec in sorted(dev_records.items()) if check_numbered_sections(rec)]
+    assert len(pages) >= 10  # 16 of the 36 pages had numbered sections when this test was written

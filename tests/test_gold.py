@@ -1,7 +1,8 @@
 """Every corpus document against its reviewed gold record (tests/gold/).
 
 Refresh on purpose with ``pytest tests/test_gold.py --force-regen`` and review
-the diff like code.
+the diff like code. Gold is stored pretty-printed (``claimx.records.dumps_gold``:
+one key or list item per line), so a changed span is a changed line of the diff.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 
 from claimx.extract import Extractor
 from claimx.readers import read_inputs
-from claimx.records import Record, dumps
+from claimx.records import Record, dumps_gold
 
 from .conftest import ROOT, assert_offsets
 
@@ -53,4 +54,4 @@ def test_corpus_document_matches_gold(corpus_records, file_regression, doc_id):
     # Gold must not depend on where the repository lives.
     relative = Path(record.source.path).relative_to(ROOT).as_posix()
     record = record.model_copy(update={"source": record.source.model_copy(update={"path": relative})})
-    file_regression.check(dumps(record) + "\n", fullpath=GOLD / _gold_name(doc_id), binary=False)
+    file_regression.check(dumps_gold(record) + "\n", fullpath=GOLD / _gold_name(doc_id), binary=False)

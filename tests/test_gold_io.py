@@ -66,3 +66,44 @@ def test_eval_cli(extract, tmp_path):
     assert rows[("ALL", "overlap")]["precision"] == 0.5
     again = runner.invoke(app, ["eval", str(tmp_path / "p.jsonl"), str(tmp_path / "g.jsonl"), "--baseline", str(out)])
     assert "changes against the baseline:\n  none" in again.stdout
+
+
+def test_records_read_in_both_gold_forms(extract, tmp_path):
+    """A file may hold one-line records and pretty-printed ones (as tests/gold/ stores them), mixed."""
+    from claimx.goldio import read_records
+    from claimx.records import dumps_gold
+
+    a, b = extract(TEXT, doc_id="a"), extract(TEXT, doc_id="b")
+    path = tmp_path / "g.jsonl"
+    path.write_text(dumps(a) + "\n\n" + dumps_gold(b) + "\n", encoding="utf-8")
+    docs = load_docs(path)
+    assert list(docs) == ["a", "b"] and docs["a"] == a and docs["b"] == b
+    assert [r.doc_id for r in read_records(path)] == ["a", "b"]  # the report's and table's reader too
+
+
+def test_broken_pretty_record_names_its_line(extract, tmp_path):
+    import pytest
+
+    from claimx.errors import ConfigError
+    from claimx.records import dumps_gold
+
+    lines = dumps_gold(extract(TEXT, doc_id="a")).splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith('"layout"'))
+    lines[at] = lines[at].replace(":", "", 1)  # "layout" "headline_sections",
+    path = tmp_path / "g.jsonl"
+    path.write_text(dumps(extract(TEXT, doc_id="z")) + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_docs(path)
+    assert err.value.message.startswith(f"{path}:{at + 2}: invalid JSON")  # line 1 is the one-line record
+    path.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # never closed
+    with pytest.raises(ConfigError, match="invalid JSON"):
+        load_docs(path)
+
+
+def test_import_writes_gold_form(extract, tmp_path):
+    rec = extract(TEXT, doc_id="d1")
+    (tmp_path / "s.jsonl").write_text(json.dumps(export_spans(rec)) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["gold", "import", str(tmp_path / "s.jsonl"), "-o", str(tmp_path / "g.jsonl")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "g.jsonl").read_text(encoding="utf-8")
+    assert text.startswith("{\n  \"schema_version\"") and text.endswith("\n}\n")

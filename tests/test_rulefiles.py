@@ -19,6 +19,11 @@ GOOD = {"id": "bp.test", "role": "boilerplate", "pattern": "x"}
     (json.dumps({**GOOD, "id": "NoDots"}), "must be dotted lower case"),
     (json.dumps(GOOD), "duplicate rule id 'bp.test' (first on line 1)"),
     ("[1, 2]", "a rule must be a JSON object"),
+    (json.dumps({"id": "h.x", "role": "heading", "pattern": r"\d+\. (?P<heading>.+)"}),
+     "a heading rule needs the named group(s) number"),
+    (json.dumps({"id": "h.r", "role": "heading_repeat", "pattern": r"(?P<number>\d+)\..*"}),
+     "'repeats' (the heading rules a line may repeat) is required for, and only for, role heading_repeat"),
+    (json.dumps({**GOOD, "id": "bp.y", "repeats": ["bp.test"]}), "'repeats'"),
 ])
 def test_broken_line_rule_names_path_and_line(tmp_path, bad, message):
     path = tmp_path / "lines.jsonl"
@@ -28,6 +33,19 @@ def test_broken_line_rule_names_path_and_line(tmp_path, bad, message):
     assert err.value.code == "E001"
     assert err.value.message.startswith(f"{path}:3: ")
     assert message in err.value.message
+
+
+def test_repeats_must_name_heading_rules_of_the_file(tmp_path, config):
+    heading = {"id": "h.one", "role": "heading", "pattern": r"(?P<number>\d+)\. (?P<heading>.+)"}
+    repeat = {"id": "h.again", "role": "heading_repeat", "repeats": ["h.one", "h.none"], "pattern": r"(?P<number>\d+)\..*"}
+    lines = tmp_path / "lines.jsonl"
+    lines.write_text(json.dumps(heading) + "\n\n" + json.dumps(repeat) + "\n", encoding="utf-8")
+    settings = tmp_path / "claimx.yaml"
+    settings.write_text(f"layout: {{lines: lines.jsonl, markers: {config.path(config.settings.layout.markers)}}}\n"
+                        "sentences: {punct_chars: ['.']}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(settings)
+    assert err.value.message == f"{lines}:3: repeats: 'h.none' is not a heading rule of this file"
 
 
 def test_marker_rule_needs_refs_group(tmp_path):

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import ConfigError, Errors
 from .records import ErrorRecord, Record
-from .rulefiles import read_objects
+from .rulefiles import json_chunks, json_error_line, read_objects
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -35,22 +35,27 @@ def jsonl_files(path: Path) -> list[Path]:
 
 
 def read_jsonl(path: Path, model: type[M], *, errors_too: bool = False) -> Iterator[tuple[int, M | ErrorRecord]]:
-    """(line number, ``model``) for each non-blank line of ``path``, read lazily.
+    """(line number, ``model``) for each record of ``path``, read lazily.
 
-    With ``errors_too``, a line holding an error record (``code`` and no ``sections``)
-    gives an :class:`ErrorRecord` instead. A line that is not UTF-8, not JSON or not a
-    valid ``model`` raises :class:`ConfigError` naming ``path:line``.
+    A record is one non-blank line, or a pretty-printed object as gold is stored
+    (numbered by its first line). With ``errors_too``, a record holding an error
+    (``code`` and no ``sections``) gives an :class:`ErrorRecord` instead. A line that
+    is not UTF-8, not JSON or not a valid ``model`` raises :class:`ConfigError`
+    naming ``path:line``.
     """
     if not path.exists():
         raise ConfigError(Errors.E004, path=path)
+
+    def decoded(fh) -> Iterator[tuple[int, str]]:
+        for lineno, raw in enumerate(fh, 1):
+            try:
+                yield lineno, raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise ConfigError(Errors.E001, path=path, line=lineno, message=f"not UTF-8: {exc.reason}") from None
+
     try:
         with path.open("rb") as fh:
-            for lineno, raw in enumerate(fh, 1):
-                try:
-                    line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
-                except UnicodeDecodeError as exc:
-                    raise ConfigError(Errors.E001, path=path, line=lineno,
-                                      message=f"not UTF-8: {exc.reason}") from None
+            for lineno, line in json_chunks(decoded(fh)):
                 if not line.strip():
                     continue
                 try:
@@ -58,7 +63,7 @@ def read_jsonl(path: Path, model: type[M], *, errors_too: bool = False) -> Itera
                     is_error = errors_too and isinstance(obj, dict) and "code" in obj and "sections" not in obj
                     item = (ErrorRecord if is_error else model).model_validate(obj)
                 except json.JSONDecodeError as exc:
-                    raise ConfigError(Errors.E001, path=path, line=lineno,
+                    raise ConfigError(Errors.E001, path=path, line=json_error_line(lineno, exc),
                                       message=f"invalid JSON: {exc.msg}") from None
                 except ValidationError as exc:
                     first = exc.errors()[0]
@@ -90,11 +95,12 @@ def read_records(path: Path, *, errors_too: bool = False,
 def load_docs(path: str | Path, files: dict[str, Path] | None = None) -> dict[str, Record | SpanDoc]:
     """Records (or span annotations) by doc_id, from a file or a folder of ``*.jsonl``.
 
+    Records may be one per line or pretty-printed as gold is stored (:func:`claimx.records.dumps_gold`).
     ``files``, when given, is filled with the file each doc_id came from.
     """
     docs: dict[str, Record | SpanDoc] = {}
     for file in jsonl_files(Path(path)):
-        for lineno, obj in read_objects(file, what="a record"):
+        for lineno, obj in read_objects(file, what="a record", multiline=True):
             try:
                 if "schema_version" in obj:
                     doc: Record | SpanDoc = Record.model_validate(obj)

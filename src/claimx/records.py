@@ -152,3 +152,13 @@ def dumps(record: BaseModel) -> str:
             isinstance(q.value, float) and abs(q.value) < 1e-4 for c in record.claims for q in c.quantities):
         return record.model_dump_json()
     return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
+
+
+def dumps_gold(record: BaseModel) -> str:
+    """A record as gold is stored: the same object as :func:`dumps`, one key or list item per line.
+
+    It opens with a line ``{`` and closes with a line ``}`` (nested lines are indented),
+    so a changed span in a reviewed gold file is a changed line of its diff. The
+    readers of records (:mod:`claimx.goldio`) take this form and one-line JSONL alike.
+    """
+    return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, indent=2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
@@ -74,10 +74,40 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def read_objects(path: Path, *, what: str = "a line") -> Iterator[tuple[int, dict]]:
+def json_chunks(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+    """(first line number, text) of each JSON value in numbered ``lines``.
+
+    A value is one line (JSONL), or a pretty-printed object: a line that is ``{``
+    alone, up to the next line that is ``}`` alone (nested lines are indented). An
+    unterminated object comes out as it is, so that parsing it reports the line.
+    """
+    block: list[str] | None = None
+    first = 0
+    for lineno, line in lines:
+        if block is not None:
+            block.append(line)
+            if line.rstrip("\r\n") == "}":
+                yield first, "".join(block)
+                block = None
+        elif line.strip() == "{":
+            block, first = [line], lineno
+        else:
+            yield lineno, line
+    if block is not None:
+        yield first, "".join(block)
+
+
+def json_error_line(first: int, exc: json.JSONDecodeError) -> int:
+    """The file line of a parse error in a chunk that starts on line ``first``."""
+    return first + exc.lineno - 1
+
+
+def read_objects(path: Path, *, what: str = "a line", multiline: bool = False) -> Iterator[tuple[int, dict]]:
     """(line number, object) for each JSON object line; blank and '#' lines are skipped.
 
-    Anything else raises :class:`ConfigError` naming ``path:line``.
+    With ``multiline``, pretty-printed objects (see :func:`json_chunks`) are read
+    too, each numbered by its first line. Anything else raises :class:`ConfigError`
+    naming ``path:line``.
     """
     try:
         fh = path.open(encoding="utf-8")
@@ -85,13 +115,15 @@ def read_objects(path: Path, *, what: str = "a line") -> Iterator[tuple[int, dic
         raise ConfigError(Errors.E002, path=path, message=exc) from None
     with fh:
         try:
-            for lineno, line in enumerate(fh, 1):
+            numbered = enumerate(fh, 1)
+            for lineno, line in json_chunks(numbered) if multiline else numbered:
                 if not line.strip() or line.lstrip().startswith("#"):
                     continue
                 try:
                     data = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise ConfigError(Errors.E001, path=path, line=lineno, message=f"invalid JSON: {exc.msg}") from None
+                    raise ConfigError(Errors.E001, path=path, line=json_error_line(lineno, exc),
+                                      message=f"invalid JSON: {exc.msg}") from None
                 if not isinstance(data, dict):
                     raise ConfigError(Errors.E001, path=path, line=lineno, message=f"{what} must be a JSON object")
                 yield lineno, data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.resources
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property, lru_cache
@@ -10,31 +11,52 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError, Errors
-from .rulefiles import RegexRule, read_rules
+from .rulefiles import RegexRule, read_rules, read_rules_with_lines
 from .lexicons import LexiconTable
 from .variants import Variants
 
 SectionKind = Literal["boilerplate", "title", "meta", "summary", "body", "references", "other"]
 LineRole = Literal[
-    "boilerplate", "meta", "title", "summary_label", "summary_inline", "heading",
-    "references_label", "reference_entry", "bullet", "subhead",
+    "boilerplate", "meta", "title", "summary_label", "summary_inline", "heading", "heading_repeat",
+    "references_label", "reference_entry", "bullet", "subhead", "aside",
 ]
+# Named groups a rule of each role must have (the splitter reads them).
+REQUIRED_GROUPS: dict[str, tuple[str, ...]] = {
+    "title": ("title",), "summary_label": ("heading",), "summary_inline": ("heading", "body"),
+    "heading": ("number", "heading"), "heading_repeat": ("number",), "references_label": ("heading",),
+    "reference_entry": ("number",), "bullet": ("text",),
+}
 
 
 class LineRule(RegexRule):
     """Classifies one whole line (stripped of surrounding white space).
 
     Named groups give the parts: ``heading``, ``number``, ``title``, ``body``
-    (inline summary text), ``text`` (bullet or reference text), ``date``.
+    (text after the heading on the same line: an inline summary, or the body of a
+    numbered heading written on its heading's line), ``text`` (bullet or reference
+    text), ``date``. A ``heading_repeat`` rule names in ``repeats`` the heading rules
+    whose heading may be written a second time straight after the first.
     """
 
     role: LineRole
     kind: SectionKind | None = None
     layout: str | None = None
     date_formats: list[str] = Field(default_factory=list)
+    repeats: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _groups_for_role(self) -> LineRule:
+        groups = self.regex.groupindex
+        missing = [g for g in REQUIRED_GROUPS.get(self.role, ()) if g not in groups]
+        if missing:
+            raise ValueError(f"a {self.role} rule needs the named group(s) {', '.join(missing)}")
+        if (self.role == "heading_repeat") != bool(self.repeats):
+            raise ValueError("'repeats' (the heading rules a line may repeat) is required for, and only for, "
+                             "role heading_repeat")
+        return self
 
     def parse_date(self, value: str) -> date | None:
         cleaned = " ".join(value.split())
@@ -91,8 +113,6 @@ class TokenizerSettings(_Section):
     @field_validator("extra_infixes")
     @classmethod
     def _infixes_compile(cls, value: list[str]) -> list[str]:
-        import re
-
         for pattern in value:
             try:
                 re.compile(pattern)
@@ -160,7 +180,15 @@ class Config:
 
     @cached_property
     def line_rules(self) -> list[LineRule]:
-        return read_rules(self.path(self.settings.layout.lines), LineRule)
+        path = self.path(self.settings.layout.lines)
+        numbered = read_rules_with_lines(path, LineRule)
+        headings = {rule.id for _, rule in numbered if rule.role == "heading"}
+        for lineno, rule in numbered:
+            unknown = [r for r in rule.repeats if r not in headings]
+            if unknown:
+                raise ConfigError(Errors.E001, path=path, line=lineno,
+                                  message=f"repeats: {', '.join(map(repr, unknown))} is not a heading rule of this file")
+        return [rule for _, rule in numbered]
 
     @cached_property
     def marker_rules(self) -> list[MarkerRule]:

@@ -10,7 +10,7 @@ from ..check import FIELDS, compare, summary_line
 from ..errors import ConfigError
 from ..extract import atomic_writer
 from ..goldio import SpanDoc, load_docs
-from ..records import dumps
+from ..records import dumps_gold
 from ..pipeline import settings_for
 from .main import CONFIG_HELP, Arg, Opt, app, fail
 
@@ -59,11 +59,14 @@ def check_cmd(
 
 
 def _update(gold: Path, out_docs: dict, gold_files: dict[str, Path]) -> None:
-    """A gold file is replaced whole; in a gold folder each record goes back to its own file."""
+    """A gold file is replaced whole; in a gold folder each record goes back to its own file.
+
+    Gold is written in its stored form (:func:`claimx.records.dumps_gold`), whatever form it was read in.
+    """
     if not gold.is_dir():
         with atomic_writer(gold) as fh:
             for doc_id in sorted(out_docs, key=list(out_docs).index):
-                fh.write(dumps(out_docs[doc_id]) + "\n")
+                fh.write(dumps_gold(out_docs[doc_id]) + "\n")
         return
     by_file: dict[Path, list] = {}
     for doc_id, rec in out_docs.items():
@@ -72,7 +75,7 @@ def _update(gold: Path, out_docs: dict, gold_files: dict[str, Path]) -> None:
     for target, recs in by_file.items():
         with atomic_writer(target) as fh:
             for rec in recs:
-                fh.write(dumps(rec) + "\n")
+                fh.write(dumps_gold(rec) + "\n")
     for doc_id, path in gold_files.items():
         if doc_id not in out_docs and path not in by_file:
             path.unlink()

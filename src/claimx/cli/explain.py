@@ -6,8 +6,9 @@ import typer
 
 from ..errors import ConfigError
 from ..extract import Extractor
-from ..readers import read_inputs
+from ..readers import Input, read_inputs
 from ..records import ErrorRecord, Record
+from ..sections import Layout, LineTrace
 from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, app, fail, split_overrides
 
 
@@ -52,6 +53,61 @@ def render(record: Record, *, color: bool = True, notes: dict | None = None) -> 
     return "\n".join(lines)
 
 
+def render_sections(inp: Input, layout: Layout, trace: list[LineTrace], *, color: bool = True,
+                    width: int = 60) -> str:
+    """Every non-blank line with the role and rule it got, its section and the splitter's notes.
+
+    Notes say why a candidate heading was not taken (W102, too long, not a repeat),
+    where a body on a heading's line starts, and which numbering jumped (W101).
+    ``width`` is how many characters of each line are shown.
+    """
+    style = typer.style if color else (lambda text, **_: text)
+    text = inp.text or ""
+    sid = [f"s{i + 1}" for i in range(len(layout.sections))]
+    title = layout.title or inp.title
+    lines = [style(f"{inp.doc_id}: {title or '(no title)'}", bold=True),
+             f"layout {layout.layout}, {len(layout.sections)} sections, {len(trace)} non-blank lines", "",
+             f"{'line':>5}  {'section':<7}  {'role':<15} {'rule':<30} text"]
+    for t in trace:
+        shown = " ".join(text[t.start:t.end].split())
+        shown = shown if len(shown) <= width else shown[:width - 1] + "\u2026"
+        role = style(f"{t.role:<15}", bold=t.role in ("heading", "summary_label", "summary_inline", "title"))
+        lines.append(f"{t.line:>5}  {sid[t.section]:<7}  {role} {t.rule_id or '-':<30} {shown}")
+        for note in t.notes:
+            flag = note.startswith(("not a", "W10"))
+            lines.append(" " * 16 + style(f"\u21b3 {note}", fg="yellow" if flag else None, dim=not flag))
+    lines += ["", "sections:"]
+    for i, s in enumerate(layout.sections):
+        head = (f"{s.number}. " if s.number is not None else "") + (repr(s.heading) if s.heading is not None else "")
+        lines.append(f"  {sid[i]:<4} {s.kind:<11} {f'{s.start}-{s.end}':<11} {s.rule_id or '(prose)':<30} {head}")
+    for code, message in [*inp.warnings, *layout.warnings]:
+        lines.append(style(f"warning {code}: {message}", fg="yellow"))
+    return "\n".join(lines)
+
+
+def _explain_sections(path: str, config: Path | None, overrides: dict, color: bool, width: int) -> None:
+    """``explain --sections``: the section splitter only (no spaCy pipeline is built)."""
+    from ..pipeline import read_pipeline_config, settings_of
+    from ..sections import SectionSplitter
+
+    try:
+        settings = settings_of(read_pipeline_config(config, overrides))
+        splitter = SectionSplitter(settings)
+        inputs = list(read_inputs([path], settings.settings.input))
+    except ConfigError as exc:
+        fail(exc)
+    failed = False
+    for n, inp in enumerate(inputs):
+        if inp.error is not None:
+            failed = True
+            typer.echo(f"error {inp.error.code}: {inp.error.message}", err=True)
+            continue
+        trace: list[LineTrace] = []
+        layout = splitter(inp.text, trace)
+        typer.echo(("\n" if n else "") + render_sections(inp, layout, trace, color=color, width=width))
+    raise typer.Exit(1 if failed else 0)
+
+
 @app.command("explain", context_settings=OVERRIDES)
 def explain_cmd(
     ctx: typer.Context,
@@ -59,15 +115,24 @@ def explain_cmd(
     rules: list[str] = Opt(None, "--rules", "-r", help="Rule packs to use [default: the configured packs]."),
     config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
     color: bool = Opt(True, "--color/--no-color", help="Colour the output."),
+    sections: bool = Opt(False, "--sections", "-s",
+                         help="Show how the page was split instead: each line's role, rule id and section, "
+                              "and why a candidate heading was not taken."),
+    width: int = Opt(60, "--width", min=10, help="With --sections: characters of each line shown."),
 ) -> None:
     """Show a document's claims with the tactics, rule ids, hedges, quantities and citations found.
 
     Under each tactic mention: the lexicons its words matched and the head, words
-    before it or object window its rule took in.
+    before it or object window its rule took in. With --sections: every non-blank
+    line with the role and line rule it got, the section it belongs to, and notes
+    (W101/W102, a heading too long, a repeat refused, where a body on a heading's
+    line starts), then the sections.
     """
     rest, overrides = split_overrides(ctx.args)
     if rest:
         raise typer.BadParameter(f"unexpected arguments: {' '.join(rest)}")
+    if sections:
+        _explain_sections(path, config, overrides, color, width)
     try:
         extractor = Extractor(pipeline=config, overrides=overrides, packs=rules or None)
         pairs = list(extractor.with_docs(read_inputs([path], extractor.config.settings.input)))

@@ -9,7 +9,7 @@ from ..errors import ConfigError
 from ..extract import Extractor, atomic_writer
 from ..goldio import SpanDoc, export_spans, load_docs
 from ..readers import Input
-from ..records import Record, Source, dumps
+from ..records import Record, Source, dumps_gold
 from .main import CONFIG_HELP, Arg, Opt, app, fail
 
 gold_app = typer.Typer(help="Move gold between claimx records and span annotations (spaCy/Prodigy JSONL).",
@@ -41,7 +41,10 @@ def import_cmd(
     texts: Path | None = Opt(None, "--texts", help="claimx records giving the text of annotations without one."),
     config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
 ) -> None:
-    """Build gold records whose tactic mentions are the annotated spans (everything else as extracted)."""
+    """Build gold records whose tactic mentions are the annotated spans (everything else as extracted).
+
+    They are written as gold is stored: one pretty-printed record after another.
+    """
     try:
         annotations = load_docs(spans)
         text_docs = load_docs(texts) if texts else {}
@@ -61,5 +64,5 @@ def import_cmd(
                 continue
             source = base.source if isinstance(base, Record) else Source(path=str(spans), format="jsonl")
             record = extractor.with_mentions(Input(doc_id, source, text=text), ann.spans)
-            fh.write(dumps(record) + "\n")
+            fh.write(dumps_gold(record) + "\n")
     raise typer.Exit(1 if missing else 0)
