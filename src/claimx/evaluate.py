@@ -19,9 +19,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .records import Record
+from .records import LEVELS, Record
 
-LEVELS = ("sections", "citations", "tactics", "quantities", "hedges")
 
 
 @dataclass(frozen=True, order=True)

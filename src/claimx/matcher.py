@@ -26,6 +26,7 @@ it.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -109,10 +110,30 @@ def anchor(tokens: TokenPattern) -> tuple[int, str, frozenset] | None:
     return best[:3] if best else None
 
 
+@functools.lru_cache(maxsize=65536)
 def _weight(word: str) -> int:
     """How common a word is taken to be in text: stop words and punctuation are very common."""
     common = word.lower() in STOP_WORDS or not any(c.isalnum() for c in word)
     return _COMMON_WEIGHT if common else 1
+
+
+def _spec_key(spec: dict[str, Any], *, with_op: bool = False) -> tuple | None:
+    """A token dict as a hashable key (its OP left out unless ``with_op``); None when it holds other data."""
+    items = []
+    for name, value in spec.items():
+        if name == "OP" and not with_op:
+            continue
+        if isinstance(value, dict):
+            value = ("dict", tuple((op, tuple(v) if isinstance(v, list) else v) for op, v in value.items()))
+        elif isinstance(value, list):
+            value = ("list", tuple(value))
+        items.append((name, type(value).__name__, value))
+    key = tuple(items)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def reach(tokens: TokenPattern, pos: int) -> tuple[float, float]:
@@ -278,13 +299,15 @@ class RuleEngine:
         self.patterns: dict[str, list[TokenPattern]] = {}
         self.columns: list[int] = []           # the Doc.to_array attributes the tests read
         self._column: dict[int, int] = {}
-        self._tokens: dict[tuple[Test, ...], int] = {}   # distinct pattern token -> id
+        self._tokens: dict[frozenset[Test], int] = {}   # distinct pattern token (its set of tests) -> id
+        self._specs: dict[tuple, int | None] = {}       # token dict (as a key, no OP) -> id; None: not compilable
+        self._valid: set[tuple] = set()                 # token dicts (with OP) spaCy's schema accepted
         self._weight: list[float] = []          # per token id: how common its anchor values are (inf: no anchor)
         self._anchor: list[tuple[int, frozenset] | None] = []  # per token id: (column, hashes) it is found by
         self._always: list[int] = []            # ids of tokens with no test (they match any token)
         self._lookup: dict[int, dict[int, list[int]]] = {}  # column -> hash -> ids of tokens with a positive test on it
         self._negated: list[tuple[int, int, frozenset]] = []  # (id, column, hashes) of tokens with only NOT_IN tests
-        self._needs: dict[int, tuple[Test, ...]] = {}  # tokens with several tests: every test must hold
+        self._needs: dict[int, frozenset[Test]] = {}  # tokens with several tests: every test must hold
         self._children: list[dict[int, int]] = []     # trie node -> token id -> child node
         self._ends: list[list[int]] = []              # trie node -> match ids of the sequences ending there
         self._roots: dict[tuple[int, int], int] = {}  # (anchor token id, its offset) -> trie root
@@ -305,9 +328,7 @@ class RuleEngine:
         return self._per_rule.get(key, 0)
 
     def add(self, key: str, patterns: list[TokenPattern]) -> None:
-        errors = {i: validate_token_pattern(t) for i, t in enumerate(patterns)}
-        if any(errors.values()):
-            raise MatchPatternError(key, errors)
+        self._validate(key, patterns)
         match_id = self.vocab.strings.add(key)
         rest = []
         for tokens in patterns:
@@ -324,6 +345,21 @@ class RuleEngine:
             self.open.add(key, rest)
         self.patterns.setdefault(key, []).extend(patterns)
 
+    def _validate(self, key: str, patterns: list[TokenPattern]) -> None:
+        """spaCy's pattern schema, checked once per distinct token (rules share most of theirs)."""
+        for tokens in patterns:
+            if not isinstance(tokens, list) or not all(isinstance(t, dict) for t in tokens):
+                break
+            fresh = [(k, t) for t in tokens if (k := _spec_key(t, with_op=True)) is None or k not in self._valid]
+            if any(validate_token_pattern([t]) for _, t in fresh):
+                break
+            self._valid.update(k for k, _ in fresh if k is not None)
+        else:
+            return
+        errors = {i: validate_token_pattern(t) for i, t in enumerate(patterns)}
+        if any(errors.values()):
+            raise MatchPatternError(key, errors)
+
     def _sequences(self, tokens: TokenPattern) -> list[list[int]] | None:
         """Every fixed-length sequence of token ids a finite pattern matches; None if it is not finite."""
         slots: list[tuple[int, int, int]] = []
@@ -335,10 +371,16 @@ class RuleEngine:
             least, most = repeats(op)
             if most == math.inf:
                 return None
-            tests = self._tests(spec)
-            if tests is None:
+            spec_key = _spec_key(spec)
+            tid = self._specs.get(spec_key, -1) if spec_key is not None else -1
+            if tid == -1:
+                tests = self._tests(spec)
+                tid = None if tests is None else self._token_id(tests)
+                if spec_key is not None:
+                    self._specs[spec_key] = tid
+            if tid is None:
                 return None
-            slots.append((self._token_id(tests), least, int(most)))
+            slots.append((tid, least, int(most)))
             total *= int(most) - least + 1
             if total > _MAX_SEQUENCES:
                 return None
@@ -350,7 +392,7 @@ class RuleEngine:
         return out
 
     def _tests(self, spec: dict[str, Any]) -> tuple[tuple[Test, float], ...] | None:
-        """One token's tests with their anchor weights, in a canonical order; None when one is not a plain test."""
+        """One token's tests with their anchor weights; None when one of them is not a plain test."""
         strings = self.vocab.strings
         tests: dict[Test, float] = {}
         for name, value in spec.items():
@@ -375,10 +417,10 @@ class RuleEngine:
                     tests[(attr, True, frozenset(strings.add(w) for w in value["NOT_IN"]))] = math.inf
             else:
                 return None
-        return tuple(sorted(tests.items(), key=lambda t: (t[0][0], t[0][1], sorted(t[0][2]))))
+        return tuple(tests.items())
 
     def _token_id(self, weighted: tuple[tuple[Test, float], ...]) -> int:
-        tests = tuple(t for t, _ in weighted)
+        tests = frozenset(t for t, _ in weighted)
         tid = self._tokens.get(tests)
         if tid is not None:
             return tid
@@ -399,14 +441,14 @@ class RuleEngine:
             return tid
         if len(tests) > 1:
             self._needs[tid] = tests
-        positive = [t for t in tests if not t[1]]
+        positive = sorted((t for t in tests if not t[1]), key=lambda t: (len(t[2]), t[0]))
         if positive:  # looked up by the values of one positive test, then checked
             attr, _, values = positive[0]
             table = self._lookup.setdefault(self._column[attr], {})
             for h in values:
                 table.setdefault(h, []).append(tid)
         else:  # only NOT_IN tests: tried on every token
-            attr, _, values = tests[0]
+            attr, _, values = min(tests, key=lambda t: (len(t[2]), t[0]))
             self._negated.append((tid, self._column[attr], values))
         return tid
 

@@ -10,6 +10,7 @@ widen its matches (:mod:`claimx.extents`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -202,7 +203,11 @@ class RuleBuilder:
         """The builder for a pipeline with claimx's lemmatizer (phrases are split by its tokenizer)."""
         base = getattr(nlp.tokenizer, "base", nlp.tokenizer)
         s = config.settings
-        return cls(nlp.vocab, tokenize=lambda text: [t.text for t in base(text) if not t.is_space],
+        @functools.lru_cache(maxsize=None)
+        def tokenize(text: str) -> tuple[str, ...]:  # rules repeat words: each is split once
+            return tuple(t.text for t in base(text) if not t.is_space)
+
+        return cls(nlp.vocab, tokenize=lambda text: list(tokenize(text)),
                    lemma=nlp.get_pipe("claimx_lemmatizer").lemma, variants=config.variants,
                    hyphens=["-", *s.tokenizer.extra_hyphens], max_expansion=s.rules.max_expansion,
                    objects=s.rules.objects)

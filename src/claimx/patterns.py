@@ -145,10 +145,17 @@ class Compiler:
         self.hyphen_lemmas = sorted({lemma(h) for h in hyphens})
         self.max_expansion = max_expansion
         self._slots: dict[str, Slot] = {}
+        self._lemma_values: dict[tuple[str, tuple[str, ...]], list[str]] = {}
 
     # -- words -------------------------------------------------------------------------------------
     def lemma_values(self, word: str, groups: Sequence[str] = ("inflect",)) -> list[str]:
         """The lemmas a LEMMA word matches: its own and those of its generated forms."""
+        key = (word, tuple(groups))
+        if key not in self._lemma_values:  # rules share words: each is inflected once
+            self._lemma_values[key] = self._lemmas_of(word, groups)
+        return list(self._lemma_values[key])
+
+    def _lemmas_of(self, word: str, groups: Sequence[str]) -> list[str]:
         lower = word.lower()
         base = self.lemma(word)
         values = dict.fromkeys([base])

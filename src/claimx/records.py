@@ -17,6 +17,10 @@ from .about import SCHEMA_VERSION
 SectionKind = Literal["boilerplate", "title", "meta", "summary", "body", "references", "other"]
 
 
+# The record lists that can be scored against gold (claimx eval --level).
+LEVELS = ("sections", "citations", "tactics", "quantities", "hedges")
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

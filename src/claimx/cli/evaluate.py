@@ -2,18 +2,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from ..errors import ConfigError
-from ..evaluate import LEVELS, Split, doc_items, label_table, missed, rule_table, score, sentence_around
 from ..goldio import load_docs
-from ..records import Record
+from ..records import LEVELS, Record
 from .main import Arg, Opt, app, fail
+
+if TYPE_CHECKING:  # pandas and the scorer load when a command runs, not with every CLI call
+    import pandas as pd
 
 
 def _items(docs, doc_ids, level):
+    from ..evaluate import doc_items
+
     try:
         return [i for d in doc_ids if d in docs for i in doc_items(docs[d], level)]
     except ValueError as exc:
@@ -22,6 +26,8 @@ def _items(docs, doc_ids, level):
 
 def _missed_by_label(miss: pd.DataFrame, docs: dict) -> list[str]:
     """Missed gold items grouped by label, each with its sentence."""
+    from ..evaluate import sentence_around
+
     lines = []
     for label, rows in miss.groupby("label", sort=True):
         lines.append(f"{label} ({len(rows)})")
@@ -46,6 +52,10 @@ def eval_cmd(
                                                   "Repeat for several parts."),
 ) -> None:
     """Precision, recall and F1 per label (exact and overlap) and per rule."""
+    import pandas as pd
+
+    from ..evaluate import Split, label_table, missed, rule_table, score
+
     if level not in LEVELS:
         raise typer.BadParameter(f"choose from {', '.join(LEVELS)}", param_hint="--level")
     try:
