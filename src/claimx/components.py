@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy
-from spacy.attrs import IS_SPACE, ORTH, SENT_START
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -108,10 +108,6 @@ class CitationMarkers:
         return doc
 
 
-# What MarkerSentences reads of a token, as bits.
-_PUNCT, _CLOSER, _LOWER, _SPACE = 1, 2, 4, 8
-
-
 class MarkerSentences:
     """Rule-based sentence boundaries that respect citation markers.
 
@@ -126,7 +122,6 @@ class MarkerSentences:
     def __init__(self, punct_chars: list[str], closers: list[str]) -> None:
         self.punct = frozenset(punct_chars)
         self.closers = frozenset(closers)
-        self._cache: dict[int, int] = {}  # ORTH hash -> _PUNCT | _CLOSER | _LOWER bits
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
@@ -136,13 +131,12 @@ class MarkerSentences:
         for span in doc.spans.get(CITATIONS, []):
             for i in range(span.start, span.end):
                 is_marker[i] = True
-        kinds = self._kinds(doc)
         starts = [False] * n
         pos = 0
         for start, end in unit_ranges(doc):
             if pos < start:
                 starts[pos] = True
-            self._mark(kinds, start, end, is_marker, starts)
+            self._mark(doc, start, end, is_marker, starts)
             pos = max(pos, end)
         if pos < n:
             starts[pos] = True
@@ -152,38 +146,26 @@ class MarkerSentences:
         doc.from_array([SENT_START], values)
         return doc
 
-    def _kinds(self, doc: Doc) -> list[int]:
-        """Per token, what the splitter needs to know of it, read from the token's text once per word type."""
-        strings, cache = doc.vocab.strings, self._cache
-        out = []
-        for orth, space in doc.to_array([ORTH, IS_SPACE]).reshape(-1, 2).tolist():
-            kind = cache.get(orth)
-            if kind is None:
-                text = strings[orth]
-                kind = cache[orth] = (_PUNCT * (text in self.punct) | _CLOSER * (text in self.closers)
-                                      | _LOWER * text[:1].islower())
-            out.append(kind | _SPACE * space)
-        return out
-
-    def _mark(self, kinds: list[int], first: int, n: int, is_marker: list[bool], starts: list[bool]) -> None:
+    def _mark(self, doc: Doc, first: int, n: int, is_marker: list[bool], starts: list[bool]) -> None:
         """Sentence starts within tokens [first, n)."""
         starts[first] = True
         i = first
         while i < n:
-            if not kinds[i] & _PUNCT:
+            tok = doc[i]
+            if tok.text not in self.punct:
                 i += 1
                 continue
             j = i + 1
-            while j < n and kinds[j] & (_CLOSER | _PUNCT):
+            while j < n and (doc[j].text in self.closers or doc[j].text in self.punct):
                 j += 1
             k = j
-            while k < n and (is_marker[k] or kinds[k] & _SPACE):
+            while k < n and (is_marker[k] or doc[k].is_space):
                 k += 1
-            if k > j and (k == n or not kinds[k] & _LOWER):
+            if k > j and (k == n or not doc[k].text[:1].islower()):
                 j = k
-            while j < n and kinds[j] & _SPACE:
+            while j < n and doc[j].is_space:
                 j += 1
-            if j < n and not kinds[j] & _LOWER:
+            if j < n and not doc[j].text[:1].islower():
                 starts[j] = True
             i = max(j, i + 1)
 

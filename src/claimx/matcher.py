@@ -346,7 +346,7 @@ class RuleEngine:
         self.patterns.setdefault(key, []).extend(patterns)
 
     def _validate(self, key: str, patterns: list[TokenPattern]) -> None:
-        """spaCy's pattern schema, checked once per distinct token (rules share most of theirs)."""
+        """spaCy's pattern schema, validated once per distinct token (rules share most of theirs)."""
         for tokens in patterns:
             if not isinstance(tokens, list) or not all(isinstance(t, dict) for t in tokens):
                 break
@@ -492,7 +492,12 @@ class RuleEngine:
         starts: set[tuple[int, int]] = set()
         for col, (keys, table) in self._tables().items():
             column = cols[col]
-            for i in numpy.flatnonzero(numpy.isin(arrays[:, col], keys)).tolist():
+            if n < _VECTOR_FROM:  # a short Doc: one dict lookup per token costs less than numpy's set-up
+                hits = [i for i, value in enumerate(column) if value in table]
+            else:  # keys are sorted: a binary search per token, no Python loop
+                pos = numpy.minimum(numpy.searchsorted(keys, arrays[:, col]), len(keys) - 1)
+                hits = numpy.flatnonzero(keys[pos] == arrays[:, col]).tolist()
+            for i in hits:
                 for root, offset in table[column[i]]:
                     if i >= offset:
                         starts.add((root, i - offset))
