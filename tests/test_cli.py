@@ -81,6 +81,24 @@ def test_rules_list_shows_labels_and_counts():
     assert int(line.split()[1]) > 5
 
 
+def test_rules_list_verbose_shows_sequences_and_open_patterns(tmp_path):
+    pack = tmp_path / "tiny"
+    pack.mkdir()
+    (pack / "pack.yaml").write_text("name: tiny\ndescription: d\nlabels: {A_LABEL: def}\n", encoding="utf-8")
+    (pack / "tactics.jsonl").write_text(
+        json.dumps({"id": "t.finite", "label": "A_LABEL", "pattern": [{"LOWER": "fake"}, {"LOWER": "news", "OP": "?"}]})
+        + "\n" + json.dumps({"id": "t.open", "label": "A_LABEL",
+                             "pattern": [{"LOWER": "sting"}, {"IS_ALPHA": True, "OP": "+"}]}) + "\n",
+        encoding="utf-8")
+    result = runner.invoke(app, ["rules", "list", str(pack), "-v"])
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.strip().startswith("t.")}
+    # "fake news?" is two fixed-length sequences; "sting IS_ALPHA+" is open: no sequence, one open pattern
+    assert rows["t.finite"][2:6] == ["1", "patterns", "2", "sequences"]
+    assert rows["t.open"][2:7] == ["1", "patterns", "0", "sequences", "1"]
+    assert "open patterns on the indexed Matcher" in result.stdout
+
+
 def test_rules_check_clean_and_broken(tmp_path):
 
     from .conftest import ROOT

@@ -2,7 +2,9 @@
 
 Documents are read lazily and cut into numbered batches of ``batch_size``. Each
 batch becomes one shard file under ``<output>.parts/`` (records, then its error
-records in ``.errors`` beside it), renamed into place when complete. A killed run
+records in ``.errors`` beside it), written by the process that extracted it (a
+worker sends back only counts, not records) and renamed into place when
+complete. A killed run
 restarted with ``resume=True`` and the same arguments skips the shards it
 already has; when every batch is done the shards are joined, in batch order,
 into the output and errors files (each written to a temporary file and renamed)
@@ -96,16 +98,27 @@ def _batches(inputs: Iterable[Input], size: int) -> Iterator[list[Input]]:
         yield batch
 
 
-def _ordered(job: Job, batches: Iterator[tuple[int, list[Input]]], workers: int):
-    """(index, results) in batch order; at most 2 x workers batches in flight."""
+def shard_batch(job: Job, inputs: list[Input], parts: Path, index: int) -> list[tuple[bool, list[str]]]:
+    """Extract one batch into its two shard files; (is_error, warning codes) for each input.
+
+    Run in the worker, so records travel to disk, not back to the parent process.
+    """
+    results = process_batch(job, inputs)
+    _write_atomic(parts / f"part-{index:08d}.errors.jsonl", [line for err, line, _ in results if err])
+    _write_atomic(parts / f"part-{index:08d}.jsonl", [line for err, line, _ in results if not err])
+    return [(err, codes) for err, _, codes in results]
+
+
+def _ordered(batches: Iterator[tuple[int, tuple]], workers: int, fn: Callable):
+    """(index, fn(*args)) in batch order; at most 2 x workers batches in flight."""
     if workers <= 1:
-        for index, batch in batches:
-            yield index, process_batch(job, batch)
+        for index, args in batches:
+            yield index, fn(*args)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
         pending: deque[tuple[int, Future]] = deque()
-        for index, batch in batches:
-            pending.append((index, pool.submit(process_batch, job, batch)))
+        for index, args in batches:
+            pending.append((index, pool.submit(fn, *args)))
             if len(pending) >= 2 * workers:
                 i, fut = pending.popleft()
                 yield i, fut.result()
@@ -118,8 +131,9 @@ def stream(paths: list[str], *, job: Job, workers: int = 1, batch_size: int = 64
            force_format: str | None = None) -> Iterator[tuple[bool, str, list[str]]]:
     """Every result in input order, without shards (for stdout)."""
     settings = job.settings().settings.input
-    batches = enumerate(_batches(read_inputs(paths, settings, force_format=force_format), batch_size))
-    for _, results in _ordered(job, batches, workers):
+    batches = ((i, (job, batch)) for i, batch in
+               enumerate(_batches(read_inputs(paths, settings, force_format=force_format), batch_size)))
+    for _, results in _ordered(batches, workers, process_batch):
         yield from results
 
 
@@ -164,17 +178,15 @@ def run_batch(
     summary = Summary()
     done = {int(p.name[5:13]) for p in parts.glob("part-*.jsonl") if not p.name.endswith(".errors.jsonl")}
 
-    def todo() -> Iterator[tuple[int, list[Input]]]:
+    def todo() -> Iterator[tuple[int, tuple]]:
         for index, batch in enumerate(_batches(read_inputs(paths, settings, force_format=force_format), batch_size)):
             if index in done:
                 _count_shard(parts, index, summary, skipped=True)
                 continue
-            yield index, batch
+            yield index, (job, batch, parts, index)
 
-    for index, results in _ordered(job, todo(), workers):
-        _write_atomic(parts / f"part-{index:08d}.errors.jsonl", [line for err, line, _ in results if err])
-        _write_atomic(parts / f"part-{index:08d}.jsonl", [line for err, line, _ in results if not err])
-        for err, _, codes in results:
+    for _, results in _ordered(todo(), workers, shard_batch):
+        for err, codes in results:
             summary.add(err, codes)
         if progress:
             progress(summary, False)

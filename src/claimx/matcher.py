@@ -323,6 +323,11 @@ class RuleEngine:
     def __contains__(self, key: str) -> bool:
         return key in self.patterns
 
+    @property
+    def n_nodes(self) -> int:
+        """Nodes of the compiled tries."""
+        return len(self._children)
+
     def sequences(self, key: str) -> int:
         """How many fixed-length sequences a rule's patterns compiled to (``claimx rules list -v``)."""
         return self._per_rule.get(key, 0)

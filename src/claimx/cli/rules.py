@@ -17,18 +17,22 @@ app.add_typer(rules_app, name="rules")
 def list_cmd(
     packs: list[str] = Arg(None, help="Pack names or folders [default: the configured packs]."),
     config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
-    verbose: bool = Opt(False, "--verbose", "-v", help="Also list every rule with its compiled patterns."),
+    verbose: bool = Opt(False, "--verbose", "-v", help="Also list every rule with its compiled patterns and sequences."),
 ) -> None:
     """Labels of each pack with their definitions, rule counts and compiled token patterns.
 
     A rule's patterns are what its phrase or token pattern expands to once lexicons,
-    inflections and hyphen forms are compiled (settings ``rules.max_expansion`` caps it).
+    inflections and hyphen forms are compiled (settings ``rules.max_expansion`` caps it);
+    its sequences, the fixed-length token sequences the engine's trie holds for them
+    (``?`` and ``{n,m}`` spelled out); open patterns (``+``, ``*``, ``REGEX`` ...) run on
+    the indexed Matcher instead.
     """
     try:
         pipeline = read_pipeline_config(config)
         names = packs or pipeline["rules"]["packs"]
         loaded = resolve_packs(settings_of(pipeline), names)
-        compiled = load(config, packs=[str(p.folder) for p in loaded]).get_pipe("claimx_rules").rules
+        component = load(config, packs=[str(p.folder) for p in loaded]).get_pipe("claimx_rules")
+        compiled, engine = component.rules, component.matcher
     except ConfigError as exc:
         fail(exc)
     for pack in loaded:
@@ -52,9 +56,15 @@ def list_cmd(
             for item in pack.rules:
                 rule = compiled[item.rule.id]
                 widen = ", ".join(f"{k} {v}" for k, v in (rule.extent.names.items() if rule.extent else ()))
+                n_open = len(engine.open.patterns.get(item.rule.id, ()))
                 typer.echo(f"    {item.rule.id:<40} {item.label:<26} {len(rule.compiled.patterns):>5} patterns"
+                           f" {engine.sequences(item.rule.id):>6} sequences" + (f" {n_open} open" if n_open else "")
                            + (f"  ({widen})" if widen else ""))
         typer.echo("")
+    n_open = sum(len(v) for v in engine.open.patterns.values())
+    typer.echo(f"engine: {sum(len(r.compiled.patterns) for r in compiled.values())} token patterns (with cue and "
+               f"quantity rules) -> {engine.n_sequences} fixed-length sequences in {engine.n_nodes} trie nodes; "
+               f"{n_open} open patterns on the indexed Matcher")
 
 
 @rules_app.command("check")
