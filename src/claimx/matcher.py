@@ -285,7 +285,8 @@ class RuleEngine:
     the rarest positive test. Sequences sharing an anchor token at the same
     offset go into one trie, so that the many sequences of a rule (or of rules
     sharing words) are walked once. A Doc is read with one ``Doc.to_array``
-    call; anchor values are found with numpy, and only there is a trie walked,
+    call; anchor values are found (a binary search over sorted hashes in a long Doc,
+    a dict lookup per token in a short one), and only there is a trie walked,
     each token's satisfied ids computed on first need.
 
     ``add`` validates patterns as spaCy's Matcher does (``MatchPatternError``, a
