@@ -6,10 +6,10 @@ attribute (LOWER, LEMMA, ORTH, NORM: a value, ``IN`` or ``NOT_IN`` a set) or a
 flag (``IS_TITLE``, ``LIKE_NUM`` ...), repeated a bounded number of times
 (``?``, ``{n,m}``). :class:`RuleEngine` compiles each finite pattern into the
 fixed-length sequences it can match (``?`` gives two, ``{0,2}`` three) and
-indexes each sequence by its rarest word (its *anchor*). At run time one
-``Doc.to_array`` call reads the attributes every rule looks at, the anchors are
-looked up in one dict per attribute, and each candidate sequence is confirmed
-by comparing string hashes, with no Matcher call at all.
+files each sequence under its rarest word (its *anchor*); sequences sharing an
+anchor token and offset share one trie. At run time one ``Doc.to_array`` call
+reads the attributes every rule looks at, anchors are looked up, and a trie is
+walked only from there, comparing string hashes, with no Matcher call at all.
 
 The other patterns (``+``, ``*``, ``{n,}``, ``!``, ``REGEX``, comparisons,
 extension attributes) go to :class:`IndexedMatcher`: spaCy's Matcher run only in
@@ -136,6 +136,18 @@ def _spec_key(spec: dict[str, Any], *, with_op: bool = False) -> tuple | None:
     return key
 
 
+def _found(keys: numpy.ndarray, table: dict, column: numpy.ndarray, values: list[int]) -> list[int]:
+    """Positions in one ``Doc.to_array`` column whose value is in ``table`` (``keys``: its keys, sorted).
+
+    A short column is read with one dict lookup per token, which costs less than
+    numpy's set-up; a long one with a binary search per token and no Python loop.
+    """
+    if len(values) < _VECTOR_FROM:
+        return [i for i, value in enumerate(values) if value in table]
+    pos = numpy.minimum(numpy.searchsorted(keys, column), len(keys) - 1)
+    return numpy.flatnonzero(keys[pos] == column).tolist()
+
+
 def reach(tokens: TokenPattern, pos: int) -> tuple[float, float]:
     """How many tokens a match can hold before and after the token at ``pos`` (a repeated anchor counts too)."""
     most = [repeats(spec.get("OP"))[1] for spec in tokens]
@@ -184,11 +196,7 @@ class IndexedMatcher:
             self._by_hash = None
 
     def windows(self, doc) -> dict[str, list[tuple[int, int]]]:
-        """Per rule, the merged token windows it runs on.
-
-        Anchor values are found token by token in a short Doc and with one
-        ``Doc.to_array`` read in a long one (see :meth:`_anchors`).
-        """
+        """Per rule, the merged token windows it runs on (anchors read with one ``Doc.to_array``)."""
         n = len(doc)
         spans: dict[str, list[tuple[int, int]]] = {}
         for i, entries in self._anchors(doc):
@@ -208,29 +216,15 @@ class IndexedMatcher:
         return merged
 
     def _anchors(self, doc):
-        """(token index, index entries) for each token holding an anchor value.
-
-        A short Doc is read token by token; a long one with one ``Doc.to_array`` call
-        and a sorted-key lookup per attribute, which costs less per token but more
-        per call.
-        """
-        if len(doc) < _VECTOR_FROM:
-            tables = [(attr, table) for attr, table in self.index.items() if table]
-            for tok in doc:
-                for attr, table in tables:
-                    entries = table.get(getattr(tok, attr))
-                    if entries:
-                        yield tok.i, entries
-            return
+        """(token index, index entries) for each token holding an anchor value (see :func:`_found`)."""
         tables = self._hashed()
-        if not tables:
+        if not tables or not len(doc):
             return
-        arrays = doc.to_array([_ARRAY_ATTR[a] for a in tables])
+        arrays = doc.to_array([_ARRAY_ATTR[a] for a in tables]).reshape(len(doc), len(tables))
         for col, (keys, entries) in enumerate(tables.values()):
-            column = arrays[:, col] if arrays.ndim == 2 else arrays
-            pos = numpy.minimum(numpy.searchsorted(keys, column), len(keys) - 1)
-            for i in numpy.flatnonzero(keys[pos] == column).tolist():
-                yield i, entries[int(column[i])]
+            values = arrays[:, col].tolist()
+            for i in _found(keys, entries, arrays[:, col], values):
+                yield i, entries[values[i]]
 
     def _hashed(self) -> dict[str, tuple[numpy.ndarray, dict[int, list]]]:
         """The anchor index keyed by the values ``Doc.to_array`` gives (string hashes, 0/1 flags)."""
@@ -498,12 +492,7 @@ class RuleEngine:
         starts: set[tuple[int, int]] = set()
         for col, (keys, table) in self._tables().items():
             column = cols[col]
-            if n < _VECTOR_FROM:  # a short Doc: one dict lookup per token costs less than numpy's set-up
-                hits = [i for i, value in enumerate(column) if value in table]
-            else:  # keys are sorted: a binary search per token, no Python loop
-                pos = numpy.minimum(numpy.searchsorted(keys, arrays[:, col]), len(keys) - 1)
-                hits = numpy.flatnonzero(keys[pos] == arrays[:, col]).tolist()
-            for i in hits:
+            for i in _found(keys, table, arrays[:, col], column):
                 for root, offset in table[column[i]]:
                     if i >= offset:
                         starts.add((root, i - offset))
