@@ -270,3 +270,36 @@ def test_explain_sections_jsonl_and_bad_input(tmp_path):
     assert "error E104" in result.stderr
     missing = runner.invoke(app, ["explain", str(tmp_path / "nope.txt"), "--sections"])
     assert missing.exit_code == 2 and "E004" in missing.stderr
+
+
+def test_every_failure_is_one_line_and_an_exit_code(monkeypatch):
+    from claimx.cli.main import Typer
+    from claimx.errors import ConfigError, Errors, ExitCode
+
+    demo = Typer()
+
+    @demo.command("boom")
+    def boom(kind: str) -> None:
+        if kind == "os":
+            raise PermissionError(13, "Permission denied", "/nowhere/out.jsonl")
+        if kind == "config":
+            raise ConfigError(Errors.E004, path="missing/")
+        if kind == "bug":
+            raise KeyError("oops")
+        raise KeyboardInterrupt
+
+    @demo.command("fine")
+    def fine() -> None:
+        pass
+
+    monkeypatch.delenv("CLAIMX_DEBUG", raising=False)
+    cases = {"os": (ExitCode.RUN_FAILED, "[E010] /nowhere/out.jsonl: Permission denied"),
+             "config": (ExitCode.USAGE, "[E004] input path does not exist: missing/"),
+             "bug": (ExitCode.RUN_FAILED, "[E011] internal error: KeyError('oops')"),
+             "stop": (ExitCode.INTERRUPTED, "claimx: interrupted")}
+    for kind, (code, message) in cases.items():
+        result = runner.invoke(demo, ["boom", kind])
+        assert result.exit_code == code, (kind, result.output)
+        assert message in result.stderr and "Traceback" not in result.output
+    monkeypatch.setenv("CLAIMX_DEBUG", "1")
+    assert isinstance(runner.invoke(demo, ["boom", "bug"]).exception, KeyError)

@@ -7,7 +7,17 @@ them, tests match on them, and users can grep for them. Messages take
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, IntEnum
+
+
+class ExitCode(IntEnum):
+    """What a claimx command's exit status means (the README's exit-code table)."""
+
+    OK = 0  # every document gave a record / no differences
+    DOCUMENT_ERRORS = 1  # the run finished, some documents gave error records (or check found differences)
+    USAGE = 2  # bad arguments, settings or rules: nothing was read, nothing written
+    RUN_FAILED = 3  # the run could not finish: I/O error, disk full, lock held, engine unreachable
+    INTERRUPTED = 130  # stopped by Ctrl-C or SIGTERM; a run with an output file resumes with --resume
 
 
 class Errors(str, Enum):
@@ -16,6 +26,9 @@ class Errors(str, Enum):
     E002 = "{path}: cannot read configuration: {message}"
     E003 = "unknown rule pack {pack!r}; available: {available}"
     E004 = "input path does not exist: {path}"
+    # A run that could not finish (exit code 3).
+    E010 = "{path}: {message}"
+    E011 = "internal error: {message} (set CLAIMX_DEBUG=1 to see the traceback)"
     # Documents (an error record each; the batch goes on).
     E101 = "{source}: not a text document ({reason})"
     E102 = "{source}: invalid JSON: {message}"
@@ -61,6 +74,10 @@ def _rebuild(cls: type[ClaimxError], code: str, message: str) -> ClaimxError:
 
 class ConfigError(ClaimxError):
     """A settings or rule file is invalid; raised before any document is read."""
+
+
+class RunError(ClaimxError):
+    """The run could not finish (I/O error, disk full, lock held, engine unreachable): exit code 3."""
 
 
 class DocumentError(ClaimxError):

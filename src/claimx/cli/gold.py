@@ -10,9 +10,9 @@ from ..extract import Extractor, atomic_writer
 from ..goldio import SpanDoc, export_spans, load_docs
 from ..readers import Input
 from ..records import Record, Source, dumps_gold
-from .main import CONFIG_HELP, Arg, Opt, app, fail
+from .main import CONFIG_HELP, Arg, Opt, Typer, app, fail
 
-gold_app = typer.Typer(help="Move gold between claimx records and span annotations (spaCy/Prodigy JSONL).",
+gold_app = Typer(help="Move gold between claimx records and span annotations (spaCy/Prodigy JSONL).",
                        no_args_is_help=True)
 app.add_typer(gold_app, name="gold")
 

@@ -2,9 +2,61 @@
 
 from __future__ import annotations
 
-import typer
+import functools
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-app = typer.Typer(
+import typer
+import typer.exceptions
+
+from ..errors import ClaimxError, Errors, ExitCode, RunError
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Turn claimx errors, I/O errors and crashes into one ``claimx: error:`` line and an exit code.
+
+    ConfigError -> 2, RunError and OSError -> 3, Ctrl-C -> 130; anything else is an
+    internal error (exit 3) whose traceback ``CLAIMX_DEBUG=1`` shows.
+    """
+    try:
+        yield
+    except (typer.Exit, typer.Abort, typer.exceptions.TyperException, SystemExit):
+        raise  # typer's own usage errors and exits
+    except ClaimxError as exc:
+        fail(exc)
+    except KeyboardInterrupt:
+        typer.echo("claimx: interrupted", err=True)
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    except OSError as exc:
+        where = exc.filename if exc.filename is not None else "claimx"
+        fail(RunError(Errors.E010, path=where, message=exc.strerror or exc))
+    except Exception as exc:  # noqa: BLE001 - a last resort: never a bare traceback
+        if os.environ.get("CLAIMX_DEBUG"):
+            raise
+        fail(RunError(Errors.E011, message=repr(exc)))
+
+
+class Typer(typer.Typer):
+    """typer.Typer whose commands run inside :func:`handled` (every command, every group)."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+
+        def decorator(fn):
+            @functools.wraps(fn)
+            def guarded(*a, **k):
+                with handled():
+                    return fn(*a, **k)
+
+            register(guarded)
+            return fn
+
+        return decorator
+
+
+app = Typer(
     name="claimx",
     help="Turn fact-check articles into sections, citation markers and tactic claims.",
     no_args_is_help=True,
@@ -50,10 +102,10 @@ def split_overrides(args: list[str]) -> tuple[list[str], dict]:
     return rest, overrides
 
 
-def fail(exc) -> None:
-    """Report a configuration error and exit with code 2."""
+def fail(exc: ClaimxError) -> None:
+    """Report a claimx error and exit: 3 for a run that could not finish, 2 otherwise."""
     typer.echo(f"claimx: error: [{exc.code}] {exc.message}", err=True)
-    raise typer.Exit(2) from None
+    raise typer.Exit(ExitCode.RUN_FAILED if isinstance(exc, RunError) else ExitCode.USAGE) from None
 
 
 def main() -> None:

@@ -7,9 +7,9 @@ import typer
 from ..errors import ConfigError
 from ..packs import RuleBuilder, load_pack, resolve_packs, shared_lexicons
 from ..pipeline import load, read_pipeline_config, settings_for, settings_of
-from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, app, fail, split_overrides
+from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, Typer, app, fail, split_overrides
 
-rules_app = typer.Typer(help="Inspect and validate rule packs.", no_args_is_help=True)
+rules_app = Typer(help="Inspect and validate rule packs.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
 
