@@ -48,7 +48,7 @@ def eval_cmd(
     output: Path | None = Opt(None, "--output", "-o",
                               help="Write the tables as JSON (.json) or CSV (.csv, label table)."),
     out_alias: Path | None = Opt(None, "--out", hidden=True, help="The old spelling of --output."),
-    baseline: Path | None = Opt(None, "--baseline", help="An earlier --out JSON: print deltas against it."),
+    baseline: Path | None = Opt(None, "--baseline", help="An earlier -o JSON: print deltas against it."),
     show_missed: bool = Opt(False, "--missed", help="List the gold items no prediction reached, by label, with their sentence."),
     splits: list[str] = Opt(None, "--split", help="Also score a part of the documents: NAME=SPEC, SPEC a range of "
                                                   "leading doc_id numbers (001-024) or globs, comma-separated. "
