@@ -481,9 +481,10 @@ def test_cli_input_errors_name_the_file_and_line(claims_file, tmp_path):
     assert result.exit_code == 2 and f"{dup}:3: duplicate doc_id" in result.stderr and "line 1" in result.stderr
     no_errors = runner.invoke(app, ["report", str(claims_file), "--errors", str(tmp_path / "e.jsonl"),
                                     "-o", str(tmp_path / "s")])
-    assert no_errors.exit_code == 2 and f"errors file does not exist: {tmp_path / 'e.jsonl'}" in no_errors.stderr
-    folder = runner.invoke(app, ["report", str(tmp_path), "-o", str(tmp_path / "s")])
-    assert folder.exit_code == 2 and f"[E105] {tmp_path}: cannot read file" in folder.stderr
+    assert no_errors.exit_code == 2 and f"{tmp_path / 'e.jsonl'}: errors file (--errors) does not exist" \
+        in no_errors.stderr
+    folder = runner.invoke(app, ["report", str(tmp_path), "-o", str(tmp_path / "s")])  # a folder is read whole
+    assert folder.exit_code == 2 and f"{bad}:2: invalid JSON" in folder.stderr
     assert not (tmp_path / "s").exists(), "nothing is written on an input error"
 
 

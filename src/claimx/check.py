@@ -7,8 +7,11 @@ items with the sentence around them, not as a wall of shifted JSON.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
+
+from pydantic import BaseModel
 
 from .records import Record
 
@@ -70,6 +73,28 @@ def _keyed(record: Record, name: str) -> dict[tuple, tuple[str, str]]:
     return out
 
 
+def _order(value: object) -> tuple:
+    """A sort key that orders offsets as numbers (``[9]`` before ``[10]``), with None first and text after.
+
+    Keys mix ints, None and strings, which Python cannot compare directly; sorting them
+    as strings put offset 1000 before 200.
+    """
+    if value is None:
+        return (0,)
+    if isinstance(value, bool | int | float):
+        return (1, value)
+    if isinstance(value, tuple | list):
+        return (2, tuple(_order(v) for v in value))
+    return (3, str(value))
+
+
+def _shown(value: object) -> str:
+    """A field value as JSON (a source as its object, a date as its ISO string), the way the record holds it."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def diff_records(out: Record, gold: Record, ignore: set[str]) -> list[Change]:
     changes: list[Change] = []
     for name in FIELDS:
@@ -78,7 +103,7 @@ def diff_records(out: Record, gold: Record, ignore: set[str]) -> list[Change]:
         if name in ("schema_version", "title", "checked_on", "layout", "text", "source"):
             a, b = getattr(out, name), getattr(gold, name)
             if a != b:
-                show = (lambda v: f"{len(v)} characters") if name == "text" else repr
+                show = (lambda v: f"{len(v)} characters" if v is not None else "null") if name == "text" else _shown
                 changes.append(Change(name, "changed", "", f"{show(b)} -> {show(a)}"))
             continue
         new, old = _keyed(out, name), _keyed(gold, name)
@@ -90,9 +115,9 @@ def diff_records(out: Record, gold: Record, ignore: set[str]) -> list[Change]:
                     changes.append(Change(name, "changed", f"{old[k][0]} -> {new[other][0]}", old[k][1]))
                     new.pop(other)
                     old.pop(k)
-        for k in sorted(set(old) - set(new), key=str):
+        for k in sorted(set(old) - set(new), key=_order):
             changes.append(Change(name, "lost", *old[k]))
-        for k in sorted(set(new) - set(old), key=str):
+        for k in sorted(set(new) - set(old), key=_order):
             changes.append(Change(name, "added", *new[k]))
     return changes
 

@@ -29,6 +29,11 @@ class Errors(str, Enum):
     # A run that could not finish (exit code 3).
     E010 = "{path}: {message}"
     E011 = "internal error: {message} (set CLAIMX_DEBUG=1 to see the traceback)"
+    # Files read by eval, check, gold, report, table and rules stats (exit code 2; nothing is written).
+    # (Placeholders differ from E001/E010 on purpose: equal texts would make these codes aliases.)
+    E050 = "{path}:{line}: {problem}"
+    E051 = "{path}:{line}: not an `eval -o` JSON file: {problem}"
+    E052 = "{path}: {reason}"
     # Documents (an error record each; the batch goes on).
     E101 = "{source}: not a text document ({reason})"
     E102 = "{source}: invalid JSON: {message}"

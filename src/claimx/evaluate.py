@@ -12,15 +12,18 @@ one prediction).
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .errors import ConfigError, Errors
 from .records import LEVELS, Record
-
 
 
 @dataclass(frozen=True, order=True)
@@ -142,6 +145,48 @@ def label_table(pred: list[Item], gold: list[Item]) -> pd.DataFrame:
     table = long[long["mode"] == "exact"].set_index("label")[["pred", "gold"]].join(wide)
     order = [lab for lab in table.index if lab != "ALL"] + ["ALL"]
     return table.loc[order]
+
+
+class BaselineRow(BaseModel):
+    """A row of the ``labels`` table of an ``eval -o`` JSON file (the columns the deltas need)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    label: str
+    mode: str
+    precision: float
+    recall: float
+    f1: float
+
+
+class Baseline(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    labels: list[BaselineRow]
+
+
+def read_baseline(path: Path) -> pd.DataFrame:
+    """The label scores of an earlier ``eval -o FILE.json``, checked before anything is scored.
+
+    A CSV (``-o FILE.csv``), a cut file or another JSON raise ConfigError naming the
+    file and the line or field, instead of a KeyError after the whole evaluation.
+    """
+    from .goldio import describe
+
+    if not path.is_file():
+        raise ConfigError(Errors.E004, path=path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(Errors.E051, path=path, line=1, problem=f"not UTF-8: {exc.reason}") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(Errors.E051, path=path, line=exc.lineno, problem=f"invalid JSON: {exc.msg}") from None
+    try:
+        rows = Baseline.model_validate(data).labels
+    except ValidationError as exc:
+        raise ConfigError(Errors.E051, path=path, line=1, problem="; ".join(describe(exc)[:5])) from None
+    columns = list(BaselineRow.model_fields)
+    return pd.DataFrame([r.model_dump(include=set(columns)) for r in rows], columns=columns)
 
 
 _RANGE = re.compile(r"(\d+)-(\d+)")

@@ -30,17 +30,23 @@ from typing import IO, get_args
 
 
 from .about import __version__
-from .goldio import read_jsonl, read_records  # noqa: F401  (read_records: the report's input reader)
+from .errors import ConfigError, Errors
+from .goldio import error_files, jsonl_files, read_jsonl, read_records
 from .records import Claim, ErrorRecord, Mention, Record, SectionKind, Source, dumps
 
 CERTAINTIES: tuple[str, ...] = get_args(Claim.model_fields["certainty"].annotation)
 SECTION_KINDS: tuple[str, ...] = get_args(SectionKind)
-_REPORT_ENTRIES = {"index.html", "docs"}
+# Written into every report folder: only a folder holding it is ever replaced. Looking at
+# the names in a folder is not enough (a user's docs/ is not a report's docs/).
+MARKER = ".claimx-report"
 TIMELINE_DOCS = 80  # columns of the timeline when it shows documents (no record has a date)
 
 
-class ReportError(Exception):
-    """The report cannot be written where it was asked to go."""
+class ReportError(ConfigError):
+    """The report cannot be written where it was asked to go, or its records changed (exit 2)."""
+
+    def __init__(self, reason: str, *, path: object = "report") -> None:
+        super().__init__(Errors.E052, path=path, reason=reason)
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,20 @@ def read_errors(path: Path) -> Iterator[ErrorRecord]:
     if path.exists():
         for _, err in read_jsonl(path, ErrorRecord):
             yield err
+
+
+def read_outputs(path: Path) -> Iterator[Record]:
+    """The records of an output file, or of every output in a folder (as ``table`` and ``check`` read
+    them), one at a time; a doc_id met twice, even in two files, raises ConfigError."""
+    seen: dict[str, tuple[Path, int]] = {}
+    for file in jsonl_files(path):
+        yield from read_records(file, seen=seen)
+
+
+def read_output_errors(path: Path) -> Iterator[ErrorRecord]:
+    """The error records beside the outputs of a folder (``*.errors.jsonl``)."""
+    for file in error_files(path):
+        yield from read_errors(file)
 
 
 # ----------------------------------------------------------------------- small helpers
@@ -847,6 +867,7 @@ def build_report(records: Iterable[Record], errors: Iterable[ErrorRecord], out_d
             records, again = _copied(records, copy)
         stats = Stats(records, errors)
         with _staged(Path(out_dir)) as site:
+            _write(site / MARKER, [f"claimx {__version__} report\n"])
             _write(site / "index.html", index_page(stats, source, errors_source))
             pages = 0
             for pages, rec in enumerate(again(), 1):
@@ -877,17 +898,28 @@ def _write(path: Path, pieces: Iterable[str]) -> None:
         fh.writelines(pieces)
 
 
+def is_report(folder: Path) -> bool:
+    """Whether ``folder`` is a report claimx wrote: it holds the :data:`MARKER` file (a plain file, not a link)."""
+    marker = folder / MARKER
+    if marker.is_symlink() or not marker.is_file():
+        return False
+    with marker.open("rb") as fh:
+        return fh.read(64).startswith(b"claimx ")
+
+
 @contextmanager
 def _staged(out_dir: Path) -> Iterator[Path]:
-    """A fresh folder to fill; on success it replaces ``out_dir`` (only ever an earlier report)."""
+    """A fresh folder to fill; on success it replaces ``out_dir`` (only ever an earlier report, or nothing)."""
     out_dir = Path(os.path.abspath(out_dir))
+    if out_dir.is_symlink():
+        raise ReportError("is a symbolic link; give the folder itself", path=out_dir)
     if out_dir.exists():
         if not out_dir.is_dir():
-            raise ReportError(f"{out_dir}: exists and is not a folder")
-        extra = sorted(p.name for p in out_dir.iterdir() if p.name not in _REPORT_ENTRIES)
-        if extra:
-            raise ReportError(f"{out_dir}: not a claimx report folder (holds {', '.join(extra[:3])}"
-                              f"{', ...' if len(extra) > 3 else ''}); refusing to replace it")
+            raise ReportError("exists and is not a folder", path=out_dir)
+        held = sorted(p.name for p in out_dir.iterdir())
+        if held and not is_report(out_dir):
+            raise ReportError(f"not a claimx report folder (no {MARKER} in it; holds {', '.join(held[:3])}"
+                              f"{', ...' if len(held) > 3 else ''}); refusing to replace it", path=out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     holder = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
     try:
@@ -896,6 +928,11 @@ def _staged(out_dir: Path) -> Iterator[Path]:
         yield site
         if out_dir.exists():
             os.replace(out_dir, holder / "old")
-        os.replace(site, out_dir)
+        try:
+            os.replace(site, out_dir)
+        except OSError:
+            if (holder / "old").exists():
+                os.replace(holder / "old", out_dir)  # the earlier report stays
+            raise
     finally:
         shutil.rmtree(holder, ignore_errors=True)

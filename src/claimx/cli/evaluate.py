@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..errors import ConfigError
-from ..goldio import load_docs
+from ..extract import atomic_writer
+from ..goldio import check_output_path, load_docs, raise_problems, spans_beyond_records
 from ..records import LEVELS, Record
 from .main import Arg, Opt, app, fail
 
@@ -44,17 +45,25 @@ def eval_cmd(
     pred: Path = Arg(..., help="Predicted records (JSONL file or folder)."),
     gold: Path = Arg(..., help="Gold records, or span annotations {doc_id, spans} (file or folder)."),
     level: str = Opt("tactics", "--level", "-l", help=f"What to score: {', '.join(LEVELS)}."),
-    out: Path | None = Opt(None, "--out", "-o", help="Write the tables as JSON (.json) or CSV (.csv, label table)."),
-    baseline: Path | None = Opt(None, "--baseline", help="An earlier --out JSON: print deltas against it."),
+    output: Path | None = Opt(None, "--output", "-o",
+                              help="Write the tables as JSON (.json) or CSV (.csv, label table)."),
+    out_alias: Path | None = Opt(None, "--out", hidden=True, help="The old spelling of --output."),
+    baseline: Path | None = Opt(None, "--baseline", help="An earlier -o JSON: print deltas against it."),
     show_missed: bool = Opt(False, "--missed", help="List the gold items no prediction reached, by label, with their sentence."),
     splits: list[str] = Opt(None, "--split", help="Also score a part of the documents: NAME=SPEC, SPEC a range of "
                                                   "leading doc_id numbers (001-024) or globs, comma-separated. "
                                                   "Repeat for several parts."),
 ) -> None:
-    """Precision, recall and F1 per label (exact and overlap) and per rule."""
+    """Precision, recall and F1 per label (exact and overlap) and per rule.
+
+    Exit 0 scored, 2 for a usage error or an input that cannot be scored (a malformed
+    record, span or --baseline is named path:line before anything is scored).
+    """
     import pandas as pd
 
-    from ..evaluate import Split, label_table, missed, rule_table, score
+    from ..evaluate import Split, label_table, missed, read_baseline, rule_table, score
+
+    out = one_output(output, out_alias)
 
     if level not in LEVELS:
         raise typer.BadParameter(f"choose from {', '.join(LEVELS)}", param_hint="--level")
@@ -63,10 +72,14 @@ def eval_cmd(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--split") from None
     try:
+        if out is not None:
+            check_output_path(out)
+        before = read_baseline(baseline) if baseline is not None else None
         p_docs, g_docs = load_docs(pred), load_docs(gold)
+        common = sorted(set(p_docs) & set(g_docs))
+        raise_problems(spans_beyond_records(g_docs, p_docs, common) + spans_beyond_records(p_docs, g_docs, common))
     except ConfigError as exc:
         fail(exc)
-    common = sorted(set(p_docs) & set(g_docs))
     if not common:
         typer.echo("claimx: error: no doc_id is in both PRED and GOLD", err=True)
         raise typer.Exit(2)
@@ -93,8 +106,7 @@ def eval_cmd(
         miss = missed(p_items, g_items, "overlap")
         typer.echo("\nmissed gold items (overlap mode), by label:")
         typer.echo("\n".join(_missed_by_label(miss, p_docs)) if len(miss) else "  none")
-    if baseline is not None:
-        before = pd.DataFrame(json.loads(baseline.read_text(encoding="utf-8"))["labels"])
+    if before is not None:
         merged = labels.merge(before, on=["label", "mode"], how="outer", suffixes=("", "_before")).fillna(0)
         for k in ("precision", "recall", "f1"):
             merged[f"d_{k}"] = (merged[k] - merged[f"{k}_before"]).round(4)
@@ -103,7 +115,15 @@ def eval_cmd(
         cols = ["label", "mode", "precision", "d_precision", "recall", "d_recall", "f1", "d_f1"]
         typer.echo(changed[cols].to_string(index=False) if len(changed) else "  none")
     if out is not None:
-        if out.suffix == ".csv":
-            labels.to_csv(out, index=False)
-        else:
-            out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        with atomic_writer(out) as fh:  # a reader (or the next --baseline) never sees half a file
+            if out.suffix == ".csv":
+                labels.to_csv(fh, index=False)
+            else:
+                fh.write(json.dumps(result, indent=2) + "\n")
+
+
+def one_output(output: Path | None, alias: Path | None) -> Path | None:
+    """``-o/--output``, or its old spelling ``--out`` (hidden, kept so that scripts keep working)."""
+    if output is not None and alias is not None and output != alias:
+        raise typer.BadParameter("give -o/--output once (--out is its old spelling)", param_hint="--output")
+    return output if output is not None else alias

@@ -7,7 +7,7 @@ import typer
 
 from ..errors import ConfigError
 from ..extract import Extractor, atomic_writer
-from ..goldio import SpanDoc, export_spans, load_docs
+from ..goldio import SpanDoc, export_spans, load_docs, raise_problems, spans_beyond_records
 from ..readers import Input
 from ..records import Record, Source, dumps_gold
 from .main import CONFIG_HELP, Arg, Opt, Typer, app, fail
@@ -43,11 +43,14 @@ def import_cmd(
 ) -> None:
     """Build gold records whose tactic mentions are the annotated spans (everything else as extracted).
 
-    They are written as gold is stored: one pretty-printed record after another.
+    They are written as gold is stored: one pretty-printed record after another. A
+    malformed annotation, or a span past the end of its text, stops the command with
+    exit 2 naming path:line before anything is written.
     """
     try:
         annotations = load_docs(spans)
         text_docs = load_docs(texts) if texts else {}
+        raise_problems(spans_beyond_records(annotations, text_docs, annotations))  # before anything is written
         extractor = Extractor(pipeline=config)
     except ConfigError as exc:
         fail(exc)

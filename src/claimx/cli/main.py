@@ -68,6 +68,21 @@ app = Typer(
 Arg = typer.Argument
 Opt = typer.Option
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from ..about import __version__
+
+        typer.echo(f"claimx {__version__}")
+        raise typer.Exit(ExitCode.OK)
+
+
+@app.callback()
+def _options(
+    version: bool = Opt(False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Turn fact-check articles into sections, citation markers and tactic claims."""
+
 # Commands that build the pipeline take spaCy-style dotted config overrides
 # (`--rules.packs law_enforcement`) after their own arguments.
 OVERRIDES = {"allow_extra_args": True, "ignore_unknown_options": True}

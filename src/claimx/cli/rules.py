@@ -121,23 +121,41 @@ def stats_cmd(
     ctx: typer.Context,
     paths: list[str] = Arg(..., help="Documents to run the rules on (files, folders, '-')."),
     rules: list[str] = Opt(None, "--rules", "-r", help="Rule packs [default: the configured packs]."),
-    out: Path | None = Opt(None, "--out", "-o", help="Write the table as CSV or JSON (by suffix)."),
+    output: Path | None = Opt(None, "--output", "-o", help="Write the table as CSV or JSON (by suffix)."),
+    out_alias: Path | None = Opt(None, "--out", hidden=True, help="The old spelling of --output."),
     config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
 ) -> None:
-    """Per rule on unlabelled text: hits, share of documents and claims hit, overlaps, label conflicts."""
-    from ..extract import Extractor
+    """Per rule on unlabelled text: hits, share of documents and claims hit, overlaps, label conflicts.
+
+    Every tactic and actor rule of the loaded packs has a row, those that never fired with 0.
+    """
+    from ..extract import Extractor, atomic_writer
+    from ..goldio import check_output_path
     from ..readers import read_inputs
     from ..rulestats import rule_stats
+    from .evaluate import one_output
 
+    out = one_output(output, out_alias)
     paths, overrides = split_overrides([*paths, *ctx.args])
     try:
+        if out is not None:
+            check_output_path(out)
         extractor = Extractor(pipeline=config, overrides=overrides, packs=rules or None)
-        table = rule_stats(extractor(read_inputs(paths, extractor.config.settings.input)))
+        table = rule_stats(extractor(read_inputs(paths, extractor.config.settings.input)), pack_rules(extractor.nlp))
     except ConfigError as exc:
         fail(exc)
     typer.echo(table.to_string(index=False) if len(table) else "no rule fired")
     if out is not None:
-        table.to_json(out, orient="records", indent=2) if out.suffix == ".json" else table.to_csv(out, index=False)
+        with atomic_writer(out) as fh:
+            table.to_json(fh, orient="records", indent=2) if out.suffix == ".json" else table.to_csv(fh, index=False)
+
+
+def pack_rules(nlp) -> dict[str, str]:
+    """Rule id -> label of every tactic and actor rule the pipeline's packs hold."""
+    if "claimx_rules" not in nlp.pipe_names:
+        return {}
+    return {r.item.rule.id: r.item.label for r in nlp.get_pipe("claimx_rules").by_order
+            if r.item.kind in ("tactic", "actor")}
 
 
 @rules_app.command("suggest", context_settings=OVERRIDES)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import typer
 
-from ..errors import ConfigError
+from ..errors import ConfigError, Errors, RunError
 from ..extract import atomic_writer
-from ..goldio import jsonl_files, read_records
+from ..goldio import check_output_path, jsonl_files, read_records
 from ..records import ErrorRecord, Record
 from ..table import ALIASES, LEVELS, format_for, iter_frames, level_name, write_frames
 from .main import Arg, Opt, app, fail
@@ -49,7 +49,8 @@ def table_cmd(
 
     Records are read and written in chunks, so memory does not grow with the archive.
     Error records are skipped. Exit 0 on success, 2 for usage or input errors (then no
-    file is written; on stdout the rows before the bad line have gone out).
+    file is written; on stdout the rows before the bad line have gone out), 3 when the
+    table cannot be written (disk full, read-only): the partial file is removed.
     """
     try:
         level = level_name(level)
@@ -65,10 +66,12 @@ def table_cmd(
         if output == "-":
             rows = write_frames(frames, sys.stdout.buffer, fmt)
         else:
-            with atomic_writer(Path(output), binary=True) as fh:
+            with atomic_writer(check_output_path(Path(output)), binary=True) as fh:
                 rows = write_frames(frames, fh, fmt)
     except ConfigError as exc:
         fail(exc)
+    except OSError as exc:  # a write error has no file name of its own; the reader's are ConfigErrors
+        fail(RunError(Errors.E010, path=output, message=exc.strerror or exc))
     if not quiet:
         extra = f"; {reader.skipped} error records skipped" if reader.skipped else ""
         dest = "stdout" if output == "-" else output
