@@ -87,7 +87,8 @@ def huge_child(mb: float) -> dict:
     (rec,) = ext([Input("huge", Source(path="<huge>", format="txt"), text=line)])
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    outcome = rec.code if isinstance(rec, ErrorRecord) else f"record, {sum(len(k.tactics) for k in rec.claims)} tactic mentions"
+    mentions = 0 if isinstance(rec, ErrorRecord) else sum(len(k.tactics) for k in rec.claims)
+    outcome = rec.code if isinstance(rec, ErrorRecord) else f"record, {mentions} tactic mentions"
     return {"mb": mb, "seconds": round(seconds, 1), "peak_rss_mb": round(peak / 2**20),
             "max_seconds": ext.config.settings.input.max_seconds, "outcome": outcome}
 

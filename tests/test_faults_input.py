@@ -174,7 +174,8 @@ def test_endless_jsonl_line_is_skipped_in_chunks(tmp_path, settings):
     got = read([path], limited(settings, max_bytes=1 << 20))
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert [(i.doc_id, i.error and i.error.code) for i in got] == [("a", None), ("bomb.jsonl.gz:2", "E115"), ("b", None)]
+    assert [(i.doc_id, i.error and i.error.code) for i in got] == [
+        ("a", None), ("bomb.jsonl.gz:2", "E115"), ("b", None)]
     assert peak < 8 << 20, f"held {peak} bytes: the long line was read whole"
 
 
@@ -439,7 +440,8 @@ def test_max_seconds_is_a_setting(settings):
 
 def test_slow_document_becomes_an_error_and_the_batch_goes_on(slow_extractor):
     src = Source(path="<test>", format="txt")
-    docs = [Input("a", src, text=ARTICLE), Input("slow", src, text="Fact check: SLOW?\n"), Input("b", src, text=ARTICLE)]
+    docs = [Input("a", src, text=ARTICLE), Input("slow", src, text="Fact check: SLOW?\n"),
+            Input("b", src, text=ARTICLE)]
     previous = signal.getsignal(signal.SIGALRM)
     started = time.monotonic()
     got = list(slow_extractor(docs))

@@ -180,7 +180,8 @@ def run_batch(
     done = {int(p.name[5:13]) for p in parts.glob("part-*.jsonl") if not p.name.endswith(".errors.jsonl")}
 
     def todo() -> Iterator[tuple[int, tuple]]:
-        inputs = read_inputs(paths, settings, force_format=force_format, skip=(output, errors), follow_links=follow_links)
+        inputs = read_inputs(paths, settings, force_format=force_format, skip=(output, errors),
+                             follow_links=follow_links)
         for index, batch in enumerate(_batches(inputs, batch_size)):
             if index in done:
                 _count_shard(parts, index, summary, skipped=True)

@@ -258,7 +258,8 @@ class SeenIds:
             return None
         try:
             key = doc_id.encode("utf-8", "surrogatepass")
-            cur = self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (key, where.encode("utf-8", "surrogatepass")))
+            place = where.encode("utf-8", "surrogatepass")
+            cur = self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (key, place))
             if cur.rowcount == 1:
                 return None
             (first,) = self.db.execute("SELECT place FROM seen WHERE id = ?", (key,)).fetchone()

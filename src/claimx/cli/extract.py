@@ -30,7 +30,7 @@ def extract_cmd(
     engine: str = Opt("local", "--engine", help="local, or dask to run batches on a Dask cluster."),
     scheduler: str | None = Opt(None, "--scheduler", help="Dask scheduler address [default: a local cluster]."),
     quiet: bool = Opt(False, "--quiet", "-q", help="No progress and no summary on stderr."),
-    follow_links: bool = Opt(False, "--follow-links", help="Read file links whose target is outside the walked folder."),
+    follow_links: bool = Opt(False, "--follow-links", help="Read file links that lead out of a walked folder."),
 ) -> None:
     """Extract one JSONL record per document.
 
