@@ -128,11 +128,11 @@ def _ordered(batches: Iterator[tuple[int, tuple]], workers: int, fn: Callable):
 
 
 def stream(paths: list[str], *, job: Job, workers: int = 1, batch_size: int = 64,
-           force_format: str | None = None) -> Iterator[tuple[bool, str, list[str]]]:
+           force_format: str | None = None, follow_links: bool = False) -> Iterator[tuple[bool, str, list[str]]]:
     """Every result in input order, without shards (for stdout)."""
     settings = job.settings().settings.input
-    batches = ((i, (job, batch)) for i, batch in
-               enumerate(_batches(read_inputs(paths, settings, force_format=force_format), batch_size)))
+    inputs = read_inputs(paths, settings, force_format=force_format, follow_links=follow_links)
+    batches = ((i, (job, batch)) for i, batch in enumerate(_batches(inputs, batch_size)))
     for _, results in _ordered(batches, workers, process_batch):
         yield from results
 
@@ -163,6 +163,7 @@ def run_batch(
     resume: bool = False,
     force_format: str | None = None,
     progress: Progress | None = None,
+    follow_links: bool = False,
 ) -> Summary:
     """Extract every document of ``paths`` into ``output`` (a file path, not stdout)."""
     errors = errors or errors_path_for(output)
@@ -179,7 +180,9 @@ def run_batch(
     done = {int(p.name[5:13]) for p in parts.glob("part-*.jsonl") if not p.name.endswith(".errors.jsonl")}
 
     def todo() -> Iterator[tuple[int, tuple]]:
-        for index, batch in enumerate(_batches(read_inputs(paths, settings, force_format=force_format), batch_size)):
+        inputs = read_inputs(paths, settings, force_format=force_format, skip=(output, errors),
+                             follow_links=follow_links)
+        for index, batch in enumerate(_batches(inputs, batch_size)):
             if index in done:
                 _count_shard(parts, index, summary, skipped=True)
                 continue

@@ -20,6 +20,7 @@ from .components import CITATIONS, unit_index
 from .errors import DocumentError, Errors
 from .readers import Input, read_inputs
 from .settings import Config, load_config
+from .timebudget import DocumentTimeout, time_budget
 
 
 class Extractor:
@@ -51,13 +52,22 @@ class Extractor:
             yield record
 
     def with_docs(self, inputs: Iterable[Input]) -> Iterator[tuple[R.Record | R.ErrorRecord, Doc | None]]:
-        """(record, the Doc it was built from) in input order; an error record comes with None."""
+        """(record, the Doc it was built from) in input order; an error record comes with None.
+
+        A document that takes longer than ``input.max_seconds`` becomes E118 (see
+        :mod:`claimx.timebudget`).
+        """
+        budget = self.config.settings.input.max_seconds
         for inp in inputs:
             if inp.error is None:
                 try:
-                    doc = self.nlp(inp.text)
-                    yield self.build(inp, doc), doc
+                    with time_budget(budget):
+                        doc = self.nlp(inp.text)
+                        record = self.build(inp, doc)
+                    yield record, doc
                     continue
+                except DocumentTimeout:
+                    inp.error = DocumentError(Errors.E118, source=_where(inp), seconds=budget)
                 except Exception as exc:  # noqa: BLE001 - a bad document must not stop the batch
                     inp.error = DocumentError(Errors.E199, source=_where(inp), message=repr(exc))
             yield _error(inp), None

@@ -101,6 +101,11 @@ class InputSettings(_Section):
     exclude: list[str] = Field(default_factory=list)
     fallback_encodings: list[str] = Field(default_factory=list)
     jsonl_fields: dict[Literal["id", "text", "url", "title"], str] = Field(default_factory=dict)
+    # Bounds that keep one hostile document from stalling or sinking a run; each ends
+    # in an error record. max_bytes counts decompressed bytes (of a file, or of one JSONL
+    # line); max_seconds is the time one document may spend in the pipeline (0: no limit).
+    max_bytes: int = Field(64 * 2**20, ge=1)
+    max_seconds: float = Field(120.0, ge=0)
 
     def field(self, name: Literal["id", "text", "url", "title"]) -> str:
         return self.jsonl_fields.get(name, name)

@@ -30,6 +30,7 @@ def extract_cmd(
     engine: str = Opt("local", "--engine", help="local, or dask to run batches on a Dask cluster."),
     scheduler: str | None = Opt(None, "--scheduler", help="Dask scheduler address [default: a local cluster]."),
     quiet: bool = Opt(False, "--quiet", "-q", help="No progress and no summary on stderr."),
+    follow_links: bool = Opt(False, "--follow-links", help="Read file links that lead out of a walked folder."),
 ) -> None:
     """Extract one JSONL record per document.
 
@@ -58,10 +59,11 @@ def extract_cmd(
             summary = run_dask(paths, output=Path(output), errors=errors, job=job, batch_size=batch_size,
                                force_format=fmt, scheduler=scheduler)
         elif output == "-":
-            summary = _to_stdout(paths, job, errors, workers, batch_size, fmt)
+            summary = _to_stdout(paths, job, errors, workers, batch_size, fmt, follow_links)
         else:
             summary = run_batch(paths, output=Path(output), errors=errors, job=job, workers=workers,
-                                batch_size=batch_size, resume=resume, force_format=fmt, progress=progress)
+                                batch_size=batch_size, resume=resume, force_format=fmt, progress=progress,
+                                follow_links=follow_links)
     except ConfigError as exc:
         fail(exc)
     if not quiet:
@@ -69,11 +71,12 @@ def extract_cmd(
     raise typer.Exit(1 if summary.errors else 0)
 
 
-def _to_stdout(paths, job, errors, workers, batch_size, fmt) -> Summary:
+def _to_stdout(paths, job, errors, workers, batch_size, fmt, follow_links=False) -> Summary:
     summary = Summary()
 
     def write(err_fh) -> None:
-        for is_err, line, codes in stream(paths, job=job, workers=workers, batch_size=batch_size, force_format=fmt):
+        for is_err, line, codes in stream(paths, job=job, workers=workers, batch_size=batch_size, force_format=fmt,
+                                          follow_links=follow_links):
             summary.add(is_err, codes)
             (err_fh if is_err else sys.stdout).write(line + "\n")
 
