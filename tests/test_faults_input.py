@@ -83,7 +83,7 @@ def gzip_bomb(path, size: int) -> int:
 # -- 1. size limit, on decompressed bytes, read streaming ------------------------------------------------
 
 def test_max_bytes_is_a_setting_with_a_generous_default(settings):
-    assert settings.max_bytes == 64 * 2**20
+    assert settings.max_bytes == 16 * 2**20
     with pytest.raises(ValueError):
         limited(settings, max_bytes=0)
 

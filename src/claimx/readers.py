@@ -401,7 +401,7 @@ def _read_file(path: str, doc_id: str, fmt: str, gz: bool, settings: InputSettin
     return Input(doc_id, src, text=text, warnings=warnings)
 
 
-def jsonl_chunks(path: str, lines: int, max_bytes: int = 64 * 2**20) -> list[tuple[int, int, int]]:
+def jsonl_chunks(path: str, lines: int, max_bytes: int = 16 * 2**20) -> list[tuple[int, int, int]]:
     """(first line, byte offset, line count) pieces of a JSONL file, ``lines`` lines each.
 
     Lets a cluster read one big archive file in parallel; the offset is into the

@@ -104,7 +104,7 @@ class InputSettings(_Section):
     # Bounds that keep one hostile document from stalling or sinking a run; each ends
     # in an error record. max_bytes counts decompressed bytes (of a file, or of one JSONL
     # line); max_seconds is the time one document may spend in the pipeline (0: no limit).
-    max_bytes: int = Field(64 * 2**20, ge=1)
+    max_bytes: int = Field(16 * 2**20, ge=1)
     max_seconds: float = Field(120.0, ge=0)
 
     def field(self, name: Literal["id", "text", "url", "title"]) -> str:
