@@ -29,6 +29,13 @@ class Errors(str, Enum):
     # A run that could not finish (exit code 3).
     E010 = "{path}: {message}"
     E011 = "internal error: {message} (set CLAIMX_DEBUG=1 to see the traceback)"
+    # The Dask engine (E070, E072, E073: exit code 3; E071, E074: exit code 2).
+    E070 = "cannot reach the Dask scheduler at {address} (gave up after {seconds} s; --scheduler-timeout sets the wait)"
+    E071 = "--engine dask needs Dask: pip install 'claimx[dask]' ({message})"
+    E072 = "the Dask cluster failed during the run: {message}"
+    E073 = ("{folder}: the workers wrote {expected} shard(s), {found} are visible here; "
+            "the output must be on a file system the driver and every worker share")
+    E074 = "--engine dask: {message}"
     # Documents (an error record each; the batch goes on).
     E101 = "{source}: not a text document ({reason})"
     E102 = "{source}: invalid JSON: {message}"

@@ -150,13 +150,17 @@ def _read_file(path: str, doc_id: str, fmt: str, gz: bool, settings: InputSettin
 def jsonl_chunks(path: str, lines: int) -> list[tuple[int, int, int]]:
     """(first line, byte offset, line count) pieces of a JSONL file, ``lines`` lines each.
 
-    Lets a cluster read one big archive file in parallel; the offset is into the
-    decompressed stream for ``.gz`` (which a reader has to skip through).
+    Lets a cluster read one big archive file in parallel: a reader seeks to its
+    piece's byte offset. A ``.gz`` file is one piece, read whole by one reader: a
+    gzip stream can only be read from its start, so each piece of it would
+    decompress everything before it (pieces x file size in all).
     """
     chunks: list[tuple[int, int, int]] = []
     offset = 0
+    if format_of(path)[1]:
+        return [(1, 0, -1)]
     try:
-        with _open(path, format_of(path)[1]) as fh:
+        with _open(path, False) as fh:
             for lineno, raw in enumerate(fh, 1):
                 if (lineno - 1) % lines == 0:
                     chunks.append((lineno, offset, 0))

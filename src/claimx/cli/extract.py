@@ -29,6 +29,8 @@ def extract_cmd(
     resume: bool = Opt(False, "--resume", help="Continue an interrupted run with the same arguments."),
     engine: str = Opt("local", "--engine", help="local, or dask to run batches on a Dask cluster."),
     scheduler: str | None = Opt(None, "--scheduler", help="Dask scheduler address [default: a local cluster]."),
+    scheduler_timeout: float = Opt(10.0, "--scheduler-timeout", min=0.1,
+                                   help="Seconds to reach the Dask scheduler before giving up (exit 3)."),
     quiet: bool = Opt(False, "--quiet", "-q", help="No progress and no summary on stderr."),
 ) -> None:
     """Extract one JSONL record per document.
@@ -56,7 +58,8 @@ def extract_cmd(
             from ..dask_engine import run_dask
 
             summary = run_dask(paths, output=Path(output), errors=errors, job=job, batch_size=batch_size,
-                               force_format=fmt, scheduler=scheduler)
+                               force_format=fmt, scheduler=scheduler, connect_timeout=scheduler_timeout,
+                               progress=progress)
         elif output == "-":
             summary = _to_stdout(paths, job, errors, workers, batch_size, fmt)
         else:
