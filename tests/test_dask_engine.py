@@ -35,7 +35,7 @@ ARTICLE = "Fact check: a claim about {n}?\n\nExecutive Summary\n\nThe post says 
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as c:
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=":0") as c:
         yield c
 
 

@@ -29,6 +29,7 @@ import shutil
 import sqlite3
 import struct
 import tempfile
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -90,6 +91,9 @@ def partitions(tasks: Iterable[Task], lines: int) -> Iterator[list[Task]]:
 # -- on the workers ------------------------------------------------------------------------------
 
 _SETTINGS: dict[Job, object] = {}
+# A worker started with several threads shares one pipeline per process; a spaCy
+# pipeline is not made to be called from two threads at once.
+_ONE_AT_A_TIME = threading.Lock()
 
 
 def _input_settings(job: Job):
@@ -140,12 +144,13 @@ def extract_partition(tasks: list[Task], job: Job, folder: str, dups: Dups,
     summary = Summary()
     shards = []
     docs = _marked(tasks, settings, dups)
-    for index, inputs in enumerate(iter(lambda: list(islice(docs, batch_size)), [])):
-        results = batch.shard_batch(job, inputs, Path(folder), index)
-        for is_err, codes in results:
-            summary.add(is_err, codes)
-        errs = sum(is_err for is_err, _ in results)
-        shards.append((len(results) - errs, errs))
+    with _ONE_AT_A_TIME:
+        while inputs := list(islice(docs, batch_size)):
+            results = batch.shard_batch(job, inputs, Path(folder), len(shards))
+            for is_err, codes in results:
+                summary.add(is_err, codes)
+            errs = sum(is_err for is_err, _ in results)
+            shards.append((len(results) - errs, errs))
     return shards, summary
 
 
@@ -234,9 +239,9 @@ def run_dask(paths: list[str], *, output: Path, errors: Path | None, job: Job, b
     except _cluster_errors() as exc:
         raise RunError(Errors.E072, message=f"{type(exc).__name__}: {exc}") from None
     finally:
-        shutil.rmtree(parts, ignore_errors=True)
         if own:
-            client.close()
+            client.close()  # stops our workers first, so none writes a shard after the folder is gone
+        shutil.rmtree(parts, ignore_errors=True)
     if progress:
         progress(summary, True)
     return summary
