@@ -155,6 +155,13 @@ def test_unreachable_scheduler_is_one_line_and_exit_3(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+def test_resume_is_refused_not_ignored(tmp_path):
+    result = runner.invoke(app, ["extract", str(tmp_path), "-o", str(tmp_path / "o.jsonl"), "--engine", "dask",
+                                 "--resume", "-q"])
+    assert result.exit_code == 2
+    assert "does not resume" in result.stderr
+
+
 @pytest.mark.parametrize("args,code", [(["-"], "E074"), (["DIR", "--scheduler", "nonsense://x"], "E074")])
 def test_dask_usage_errors_exit_2_before_any_work(tmp_path, args, code):
     out = tmp_path / "claims.jsonl"

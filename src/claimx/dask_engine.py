@@ -187,9 +187,9 @@ class FirstSeen:
         dups: Dups = {}
         for t, (path, doc_id, _, _) in enumerate(tasks):
             packed = ids[t] if ids is not None else None
-            docs = ((doc_id, 0),) if packed is None else ((d, line) for d, line in _ID.iter_unpack(packed))
-            for k, (key, line) in enumerate(docs):
-                first = self.first(key if packed is not None else _digest(key), f"{path}:{line}" if line else path)
+            docs = [(_digest(doc_id), 0)] if packed is None else _ID.iter_unpack(packed)
+            for k, (digest, line) in enumerate(docs):
+                first = self.first(digest, f"{path}:{line}" if line else path)
                 if first is not None:
                     dups[t, k] = first
         self.db.commit()

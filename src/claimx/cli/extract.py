@@ -48,6 +48,8 @@ def extract_cmd(
         raise typer.BadParameter("choose local or dask", param_hint="--engine")
     if output == "-" and (resume or engine == "dask"):
         raise typer.BadParameter("--resume and --engine dask need an output file", param_hint="--output")
+    if resume and engine == "dask":
+        raise typer.BadParameter("a Dask run does not resume; run it again without --resume", param_hint="--resume")
     job = Job(str(config) if config else None, tuple(rules) if rules else None, include_text=not no_text,
               overrides=tuple(sorted((k, json.dumps(v)) for k, v in overrides.items())))
     progress = None if quiet else ProgressReporter()
