@@ -157,7 +157,7 @@ def test_jsonl_line_over_the_limit_is_one_error(tmp_path, settings, gz):
     assert got[1].source.line == 2 and f"{path.name}:2" in got[1].error.message
     # Pieces for a cluster count that line like the reader does.
     chunks = jsonl_chunks(str(path), 2, small.max_bytes)
-    assert [c[::2] for c in chunks] == [(1, 2), (3, 2)]
+    assert [c[::2] for c in chunks] == ([(1, -1)] if gz else [(1, 2), (3, 2)])  # a .gz is one piece
     pieces = [i for c in chunks for i in read_jsonl_chunk(str(path), path.name, small, c)]
     assert [(i.doc_id, i.error and i.error.code) for i in pieces] == [(i.doc_id, i.error and i.error.code) for i in got]
 

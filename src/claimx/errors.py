@@ -34,6 +34,13 @@ class Errors(str, Enum):
     E050 = "{path}:{line}: {problem}"
     E051 = "{path}:{line}: not an `eval -o` JSON file: {problem}"
     E052 = "{path}: {reason}"
+    # The Dask engine (E070, E072, E073: exit code 3; E071, E074: exit code 2).
+    E070 = "cannot reach the Dask scheduler at {address} (gave up after {seconds} s; --scheduler-timeout sets the wait)"
+    E071 = "--engine dask needs Dask: pip install 'claimx[dask]' ({message})"
+    E072 = "the Dask cluster failed during the run: {message}"
+    E073 = ("{folder}: the workers wrote {expected} shard(s), {found} are visible here; "
+            "the output must be on a file system the driver and every worker share")
+    E074 = "--engine dask: {message}"
     # Documents (an error record each; the batch goes on).
     E101 = "{source}: not a text document ({reason})"
     E102 = "{source}: invalid JSON: {message}"

@@ -292,19 +292,24 @@ class SeenIds:
 def _read_all(paths: Iterable[str], settings: InputSettings, force_format: str | None,
               skip: Iterable[str | os.PathLike], follow_links: bool) -> Iterator[Input]:
     for found in discover(paths, settings.exclude, skip=skip, follow_links=follow_links):
-        path, shown, doc_id = found.path, found.shown, found.doc_id
-        fmt, gz = format_of(path)
-        fmt = force_format or fmt or ("txt" if path == "-" else None)
-        if found.refused is not None:
-            yield Input(doc_id, Source(path=shown, format=fmt or "unknown"), error=found.refused)
-        elif fmt is None:
-            src = Source(path=shown, format="unknown")
-            yield Input(doc_id, src, error=DocumentError(Errors.E106, source=shown,
-                                                         suffix=printable("".join(Path(path).suffixes))))
-        elif fmt == "jsonl":
-            yield from _read_jsonl(path, doc_id, gz, settings, shown=shown)
-        else:
-            yield _read_file(path, doc_id, fmt, gz, settings, shown)
+        yield from read_found(found, settings, force_format)
+
+
+def read_found(found: Found, settings: InputSettings, force_format: str | None = None) -> Iterator[Input]:
+    """The documents of one file :func:`discover` found (a refused one gives its error record)."""
+    path, shown, doc_id = found.path, found.shown, found.doc_id
+    fmt, gz = format_of(path)
+    fmt = force_format or fmt or ("txt" if path == "-" else None)
+    if found.refused is not None:
+        yield Input(doc_id, Source(path=shown, format=fmt or "unknown"), error=found.refused)
+    elif fmt is None:
+        src = Source(path=shown, format="unknown")
+        yield Input(doc_id, src, error=DocumentError(Errors.E106, source=shown,
+                                                     suffix=printable("".join(Path(path).suffixes))))
+    elif fmt == "jsonl":
+        yield from _read_jsonl(path, doc_id, gz, settings, shown=shown)
+    else:
+        yield _read_file(path, doc_id, fmt, gz, settings, shown)
 
 
 CHUNK = 1 << 20  # bytes read at a time: memory per document is bounded by input.max_bytes, not by the file
@@ -404,14 +409,18 @@ def _read_file(path: str, doc_id: str, fmt: str, gz: bool, settings: InputSettin
 def jsonl_chunks(path: str, lines: int, max_bytes: int = 16 * 2**20) -> list[tuple[int, int, int]]:
     """(first line, byte offset, line count) pieces of a JSONL file, ``lines`` lines each.
 
-    Lets a cluster read one big archive file in parallel; the offset is into the
-    decompressed stream for ``.gz`` (which a reader has to skip through). Lines are
-    counted as :func:`_read_jsonl` counts them (one longer than ``max_bytes`` too).
+    Lets a cluster read one big archive file in parallel: a reader seeks to its
+    piece's byte offset. A ``.gz`` file is one piece, read whole by one reader: a
+    gzip stream can only be read from its start, so each piece of it would
+    decompress everything before it (pieces x file size in all). Lines are counted
+    as :func:`_read_jsonl` counts them (one longer than ``max_bytes`` too).
     """
     chunks: list[tuple[int, int, int]] = []
     offset = 0
+    if format_of(path)[1]:
+        return [(1, 0, -1)]
     try:
-        with _open(path, format_of(path)[1], printable(path)) as fh:
+        with _open(path, False, printable(path)) as fh:
             for lineno, (_, size) in enumerate(_lines(fh, max_bytes), 1):
                 if (lineno - 1) % lines == 0:
                     chunks.append((lineno, offset, 0))
@@ -423,9 +432,10 @@ def jsonl_chunks(path: str, lines: int, max_bytes: int = 16 * 2**20) -> list[tup
     return chunks or [(1, 0, -1)]
 
 
-def read_jsonl_chunk(path: str, file_id: str, settings: InputSettings, chunk: tuple[int, int, int]) -> Iterator[Input]:
+def read_jsonl_chunk(path: str, file_id: str, settings: InputSettings, chunk: tuple[int, int, int],
+                     shown: str | None = None) -> Iterator[Input]:
     """The documents of one piece from :func:`jsonl_chunks` (count -1: to the end)."""
-    yield from _read_jsonl(path, file_id, format_of(path)[1], settings, chunk)
+    yield from _read_jsonl(path, file_id, format_of(path)[1], settings, chunk, shown=shown or printable(path))
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -29,6 +29,8 @@ def extract_cmd(
     resume: bool = Opt(False, "--resume", help="Continue an interrupted run with the same arguments."),
     engine: str = Opt("local", "--engine", help="local, or dask to run batches on a Dask cluster."),
     scheduler: str | None = Opt(None, "--scheduler", help="Dask scheduler address [default: a local cluster]."),
+    scheduler_timeout: float = Opt(10.0, "--scheduler-timeout", min=0.1,
+                                   help="Seconds to reach the Dask scheduler before giving up (exit 3)."),
     quiet: bool = Opt(False, "--quiet", "-q", help="No progress and no summary on stderr."),
     follow_links: bool = Opt(False, "--follow-links", help="Read file links that lead out of a walked folder."),
 ) -> None:
@@ -47,6 +49,8 @@ def extract_cmd(
         raise typer.BadParameter("choose local or dask", param_hint="--engine")
     if output == "-" and (resume or engine == "dask"):
         raise typer.BadParameter("--resume and --engine dask need an output file", param_hint="--output")
+    if resume and engine == "dask":
+        raise typer.BadParameter("a Dask run does not resume; run it again without --resume", param_hint="--resume")
     job = Job(str(config) if config else None, tuple(rules) if rules else None, include_text=not no_text,
               overrides=tuple(sorted((k, json.dumps(v)) for k, v in overrides.items())))
     progress = None if quiet else ProgressReporter()
@@ -57,7 +61,8 @@ def extract_cmd(
             from ..dask_engine import run_dask
 
             summary = run_dask(paths, output=Path(output), errors=errors, job=job, batch_size=batch_size,
-                               force_format=fmt, scheduler=scheduler)
+                               force_format=fmt, scheduler=scheduler, connect_timeout=scheduler_timeout,
+                               progress=progress, follow_links=follow_links)
         elif output == "-":
             summary = _to_stdout(paths, job, errors, workers, batch_size, fmt, follow_links)
         else:
