@@ -306,17 +306,20 @@ def test_an_output_symlink_to_a_file_keeps_the_link(archive, tmp_path):
     assert target.read_bytes() == fresh([archive], tmp_path)[0]
 
 
-@pytest.mark.parametrize("case", ["input", "input_in_folder", "errors"])
+@pytest.mark.parametrize("case", ["input", "input_in_folder", "walked_input", "walked_errors", "errors"])
 def test_an_output_that_is_an_input_or_the_errors_file_is_refused(archive, tmp_path, case):
     jsonl = archive / "archive" / "batch_2025.jsonl"
     before = jsonl.read_bytes()
     args = {"input": [str(jsonl), "-o", str(jsonl)],
             "input_in_folder": [str(archive), str(jsonl), "-o", str(jsonl)],
+            "walked_input": [str(archive), "-o", str(jsonl)],  # found by the walk, not an earlier output
+            "walked_errors": [str(archive), "-o", str(tmp_path / "o.jsonl"), "--errors", str(jsonl)],
             "errors": [str(archive), "-o", str(tmp_path / "o.jsonl"), "--errors", str(tmp_path / "o.jsonl")]}[case]
     result = runner.invoke(app, ["extract", *args])
     assert result.exit_code == 2, result.output
     assert "[E014]" in result.stderr or "[E015]" in result.stderr
     assert jsonl.read_bytes() == before and not (tmp_path / "o.jsonl").exists()
+    assert not list(tmp_path.rglob("*.lock")) and not list(tmp_path.rglob("*.parts"))
 
 
 def test_an_output_that_is_a_folder_is_refused_before_any_work(archive, tmp_path, monkeypatch):

@@ -41,7 +41,8 @@ from pathlib import Path
 
 from .errors import Errors, RunError
 from .extract import Extractor, Summary, atomic_writers
-from .outputs import OutputLock, Target, check_outputs, lock_path, probe_lock, remove_stale_temps
+from .outputs import (OutputLock, Target, check_outputs, check_walked_output, lock_path, probe_lock,
+                      remove_stale_temps)
 from .readers import Input, discover, read_inputs
 from .records import ErrorRecord, dumps
 from .resume import Fingerprint, Listing, fingerprint
@@ -238,6 +239,7 @@ class _Skip:
                 self.files.update({str(target.path), str(lock_path(target.path))})
         if out is not None and not out.special:
             self.folders.append(str(out.path.with_name(out.path.name + ".parts")) + os.sep)
+        self.seen: set[str] = set()  # the run's own files met in the walk
         self._last: tuple[str, bool] = ("", False)
 
     def __contains__(self, path: str) -> bool:
@@ -247,6 +249,8 @@ class _Skip:
             return self._last[1]
         real = os.path.realpath(path)
         hit = real in self.files or any(real.startswith(folder) for folder in self.folders)
+        if hit:
+            self.seen.add(real)
         self._last = (path, hit)
         return hit
 
@@ -321,6 +325,8 @@ def run_batch(
             remove_stale_temps(err.path)
         parts = out.path.with_name(out.path.name + ".parts")
         listing = Listing(_walk(paths, settings, skip), force_format)
+        for target in (out, err):
+            check_walked_output(target, skip.seen)
         kept = _previous_shards(parts, fp, listing, batch_size, resume=resume, warn=warn)
         parts.mkdir(parents=True, exist_ok=True)
         _write_atomic(parts / MANIFEST, [json.dumps(fp.to_json())])

@@ -10,6 +10,7 @@ write an output, guarded by an exclusive ``flock`` on ``<output>.lock``.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import stat
@@ -62,6 +63,32 @@ def check_target(target: Target, inputs: Iterable[str]) -> None:
     for given in inputs:
         if given != "-" and not os.path.isdir(given) and _same(target, Target.of(Path(given))):
             raise ConfigError(Errors.E014, path=target.given, input=given)
+
+
+def check_walked_output(target: Target | None, walked: set[str]) -> None:
+    """An output found by walking an input folder is skipped, and rewritten: only if it is an earlier output.
+
+    ``claimx extract data/ -o data/claims.jsonl`` run twice must not read its own output
+    back; but ``-o data/archive.jsonl`` naming an input archive would destroy it (E014).
+    """
+    if target is not None and str(target.path) in walked and not earlier_output(target.path):
+        raise ConfigError(Errors.E014, path=target.given, input=target.path)
+
+
+def earlier_output(path: Path) -> bool:
+    """True for an empty file or one whose first line is a claimx record or error record."""
+    try:
+        with path.open("rb") as fh:
+            first = fh.readline(1 << 20)
+    except OSError:
+        return False
+    if not first.strip():
+        return True
+    try:
+        obj = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(obj, dict) and "doc_id" in obj and "source" in obj and ("schema_version" in obj or "code" in obj)
 
 
 def _same(a: Target, b: Target) -> bool:
