@@ -268,21 +268,43 @@ def atomic_writers(*paths: Path, binary: bool = False) -> Iterator[list[IO]]:
             fh = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")
             handles.append(stack.enter_context(fh))
             staged.append((fh, tmp, target))
-        yield handles
-        for fh in handles:
-            fh.flush()
-        mode = 0o666 & ~current_umask()
-        for fh, _, _ in staged:
-            os.fchmod(fh.fileno(), mode)
-            os.fsync(fh.fileno())
+        try:
+            yield handles
+            for fh, path in zip(handles, paths):
+                _named(fh.flush, path)
+            mode = 0o666 & ~current_umask()
+            for fh, _, target in staged:
+                _named(lambda fh=fh: (os.fchmod(fh.fileno(), mode), os.fsync(fh.fileno())), target)
+        except OSError as exc:
+            if exc.filename is not None:
+                raise
+            # A full disk surfaces in write() or fsync(), which name no file: name the place.
+            folders = {Path(os.path.realpath(p)).parent for p in paths}
+            where = paths[0] if len(paths) == 1 else folders.pop() if len(folders) == 1 else paths[0]
+            raise OSError(exc.errno, exc.strerror, str(where)) from exc
         for _, tmp, target in staged:
             os.replace(tmp, target)
+
+
+def _named(step, path: Path) -> None:
+    """Run ``step``; an OSError naming no file names ``path``."""
+    try:
+        step()
+    except OSError as exc:
+        if exc.filename is not None:
+            raise
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
 
 
 @contextmanager
 def _open_special(path: Path, binary: bool) -> Iterator[IO]:
     """Open a device or FIFO for writing; a FIFO nobody reads is an error (ENXIO), not a hang."""
-    fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        if exc.errno == errno.ENXIO and stat.S_ISFIFO(os.stat(path).st_mode):
+            raise OSError(exc.errno, "no process is reading this FIFO", str(path)) from None
+        raise
     try:
         flags = fcntl.fcntl(fd, fcntl.F_GETFL)
         fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)

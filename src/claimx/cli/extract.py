@@ -62,7 +62,9 @@ def extract_cmd(
         if engine == "dask":
             from ..dask_engine import run_dask
 
-            check_outputs(Path(output), errors, paths)
+            out, _ = check_outputs(Path(output), errors, paths)
+            if out.special:
+                raise typer.BadParameter("--engine dask needs a regular output file", param_hint="--output")
             summary = run_dask(paths, output=Path(output), errors=errors, job=job, batch_size=batch_size,
                                force_format=fmt, scheduler=scheduler)
         elif output == "-":
