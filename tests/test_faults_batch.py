@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 from claimx import batch
 from claimx.batch import Job, run_batch
 from claimx.cli.main import app
-from claimx.errors import ConfigError, RunError
+from claimx.errors import RunError
 
 from .conftest import ROOT
 

@@ -320,42 +320,52 @@ def run_batch(
         return _stream_into(out, err, paths, job=job, workers=workers, batch_size=batch_size,
                             force_format=force_format, skip=skip, progress=progress)
     with OutputLock(out.path):
-        remove_stale_temps(out.path)
-        if errors is None:
-            remove_stale_temps(err.path)
-        parts = out.path.with_name(out.path.name + ".parts")
-        listing = Listing(_walk(paths, settings, skip), force_format)
-        for target in (out, err):
-            check_walked_output(target, skip.seen)
-        kept = _previous_shards(parts, fp, listing, batch_size, resume=resume, warn=warn)
-        parts.mkdir(parents=True, exist_ok=True)
-        _write_atomic(parts / MANIFEST, [json.dumps(fp.to_json())])
-        summary = Summary()
-        count = 0
-
-        def todo() -> Iterator[tuple[int, tuple]]:
-            nonlocal count
-            for index, batch in enumerate(_batches(_inputs(paths, settings, force_format, skip), batch_size)):
-                count = index + 1
-                meta = listing.cover(batch, batch_size, index)
-                if index in kept:
-                    _count_shard(parts, index, summary, skipped=True)
-                    continue
-                yield index, (job, batch, parts, index, meta)
-
-        with closing(_ordered(todo(), workers, shard_batch)) as results:
-            try:
-                for _, batch_results in results:
-                    for is_err, codes in batch_results:
-                        summary.add(is_err, codes)
-                    if progress:
-                        progress(summary, False)
-            except _WorkerDied as exc:
-                raise _died(exc, batch_size, "; the finished batches are kept: run again with --resume") from None
-        _join(out, err, parts, count)
-        shutil.rmtree(parts)
+        summary = _sharded(paths, out, err, job=job, settings=settings, fp=fp, workers=workers, batch_size=batch_size,
+                           resume=resume, default_errors=errors is None, force_format=force_format, skip=skip,
+                           progress=progress, warn=warn)
     if progress:
         progress(summary, True)
+    return summary
+
+
+def _sharded(paths: list[str], out: Target, err: Target, *, job: Job, settings, fp: Fingerprint, workers: int,
+             batch_size: int, resume: bool, default_errors: bool, force_format: str | None, skip: _Skip,
+             progress: Progress | None, warn: Warn) -> Summary:
+    """A run into a regular file, under its lock: shards, what resume keeps, the join."""
+    remove_stale_temps(out.path)
+    if default_errors:
+        remove_stale_temps(err.path)
+    parts = out.path.with_name(out.path.name + ".parts")
+    listing = Listing(_walk(paths, settings, skip), force_format)
+    for target in (out, err):
+        check_walked_output(target, skip.seen)
+    kept = _previous_shards(parts, fp, listing, batch_size, resume=resume, warn=warn)
+    parts.mkdir(parents=True, exist_ok=True)
+    _write_atomic(parts / MANIFEST, [json.dumps(fp.to_json())])
+    summary = Summary()
+    count = 0
+
+    def todo() -> Iterator[tuple[int, tuple]]:
+        nonlocal count
+        for index, batch in enumerate(_batches(_inputs(paths, settings, force_format, skip), batch_size)):
+            count = index + 1
+            meta = listing.cover(batch, batch_size, index)
+            if index in kept:
+                _count_shard(parts, index, summary, skipped=True)
+                continue
+            yield index, (job, batch, parts, index, meta)
+
+    with closing(_ordered(todo(), workers, shard_batch)) as results:
+        try:
+            for _, batch_results in results:
+                for is_err, codes in batch_results:
+                    summary.add(is_err, codes)
+                if progress:
+                    progress(summary, False)
+        except _WorkerDied as exc:
+            raise _died(exc, batch_size, "; the finished batches are kept: run again with --resume") from None
+    _join(out, err, parts, count)
+    shutil.rmtree(parts)
     return summary
 
 
