@@ -233,3 +233,18 @@ def errors_of(path):
     from claimx.extract import errors_path_for
 
     return errors_path_for(path)
+
+
+def test_a_dask_run_holds_the_output_lock(tmp_path):
+    from claimx.batch import Job
+    from claimx.dask_engine import run_dask
+    from claimx.errors import RunError
+    from claimx.outputs import OutputLock
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Fact check: Is this inside?\n\nYes, it is [1].\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    with OutputLock(out), pytest.raises(RunError) as err:
+        run_dask([str(src)], output=out, errors=None, job=Job(None, None), client=object())
+    assert err.value.code == "E012" and not out.exists()

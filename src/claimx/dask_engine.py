@@ -39,6 +39,7 @@ from . import batch
 from .batch import Job
 from .errors import ConfigError, DocumentError, Errors, RunError
 from .extract import Summary, errors_path_for
+from .outputs import OutputLock
 from .readers import Found, Input
 
 Task = tuple[Found, str, "str | None", "tuple[int, int, int] | None"]  # (file, doc_id, format, JSONL piece)
@@ -218,6 +219,12 @@ def run_dask(paths: list[str], *, output: Path, errors: Path | None, job: Job, b
     settings = job.settings().settings.input
     tasks = plan(paths, settings, lines=batch_size, force_format=force_format, skip=(output, errors),
                  follow_links=follow_links)
+    with OutputLock(output):  # a second run on the same output fails fast (E012), as a local run does
+        return _run_locked(tasks, output, errors, job, batch_size, client, scheduler, connect_timeout, progress)
+
+
+def _run_locked(tasks: Iterator[Task], output: Path, errors: Path, job: Job, batch_size: int, client,
+                scheduler: str | None, connect_timeout: float, progress: batch.Progress | None) -> Summary:
     own = client is None
     client = client or _connect(scheduler, connect_timeout)
     parts = output.with_name(output.name + ".parts")
@@ -332,7 +339,5 @@ def _shards_in(folder: Path, expected: int) -> list[Path]:
 def _join_shards(output: Path, errors: Path, folders: list[tuple[Path, int]]) -> None:
     """Every partition's shards, in partition order, into the output and errors files."""
     shards = [s for folder, n in folders for s in _shards_in(folder, n)]
-    error_shards = [s.with_name(s.name.replace(".jsonl", ".errors.jsonl")) for s in shards]
-    for target, files in ((output, shards), (errors, error_shards)):
-        batch._join(target, files)
+    batch.join_shards(output, errors, [(s, s.with_name(s.name.replace(".jsonl", ".errors.jsonl"))) for s in shards])
 

@@ -41,6 +41,14 @@ class Errors(str, Enum):
     E073 = ("{folder}: the workers wrote {expected} shard(s), {found} are visible here; "
             "the output must be on a file system the driver and every worker share")
     E074 = "--engine dask: {message}"
+    # Batch runs: the output lock and a dying worker (exit 3); what -o may be (exit 2).
+    E012 = "another claimx run is writing {output} (it holds {lock}); wait for it to finish or choose another output"
+    E013 = "output {path} is a directory; give a file name"
+    E014 = "output {path} is also an input ({input}); write it somewhere else"
+    E015 = "the output and the errors file are the same file: {path}"
+    E016 = "--resume needs a regular output file: {path} is a device or FIFO, written as records come, without shards"
+    E017 = ("a worker process died while extracting batch {index} (documents {first} to {last}), "
+            "e.g. killed by the system for lack of memory{hint}")
     # Documents (an error record each; the batch goes on).
     E101 = "{source}: not a text document ({reason})"
     E102 = "{source}: invalid JSON: {message}"

@@ -1,16 +1,20 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
 from ..batch import Job, ProgressReporter, run_batch, stream
-from ..errors import ConfigError
 from ..extract import Summary, atomic_writer
+from ..outputs import Target, check_outputs, check_target
 from ..readers import discover
-from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, app, fail, split_overrides
+from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, app, split_overrides
 
 
 @app.command("extract", context_settings=OVERRIDES)
@@ -18,7 +22,8 @@ def extract_cmd(
     ctx: typer.Context,
     paths: list[str] = Arg(..., help="Files, directories (walked recursively in sorted order) or '-' for stdin; "
                                      "then any config overrides (--section.key value)."),
-    output: str = Opt("-", "--output", "-o", help="Output JSONL file, or '-' for stdout."),
+    output: str = Opt("-", "--output", "-o", help="Output JSONL file, or '-' for stdout "
+                                                  "(a device or FIFO is opened and written as records come)."),
     errors: Path | None = Opt(None, "--errors", help="Error records file [default: <output>.errors.jsonl, or stderr]."),
     config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
     rules: list[str] = Opt(None, "--rules", "-r", help="Rule packs by name or folder [default: the configured packs]."),
@@ -31,14 +36,16 @@ def extract_cmd(
     scheduler: str | None = Opt(None, "--scheduler", help="Dask scheduler address [default: a local cluster]."),
     scheduler_timeout: float = Opt(10.0, "--scheduler-timeout", min=0.1,
                                    help="Seconds to reach the Dask scheduler before giving up (exit 3)."),
-    quiet: bool = Opt(False, "--quiet", "-q", help="No progress and no summary on stderr."),
     follow_links: bool = Opt(False, "--follow-links", help="Read file links that lead out of a walked folder."),
+    quiet: bool = Opt(False, "--quiet", "-q", help="No progress and no summary on stderr."),
 ) -> None:
     """Extract one JSONL record per document.
 
     Exit code 0 when every document gave a record, 1 when some gave an error
-    record, 2 for usage or configuration errors. Config overrides follow the
-    inputs: `claimx extract corpora/ -o out.jsonl --rules.packs law_enforcement`.
+    record, 2 for usage or configuration errors (nothing written), 3 when the run
+    could not finish (I/O error, disk full, output locked by another run, a worker
+    killed), 130 when interrupted (Ctrl-C, SIGTERM; resume with --resume). Config
+    overrides follow the inputs: `claimx extract corpora/ -o out.jsonl --rules.packs law_enforcement`.
     """
     paths, overrides = split_overrides([*paths, *ctx.args])
     if not paths:
@@ -54,12 +61,15 @@ def extract_cmd(
     job = Job(str(config) if config else None, tuple(rules) if rules else None, include_text=not no_text,
               overrides=tuple(sorted((k, json.dumps(v)) for k, v in overrides.items())))
     progress = None if quiet else ProgressReporter()
-    try:
+    with _sigterm_interrupts():
         cfg = job.settings()
         list(discover([p for p in paths if p != "-"], cfg.settings.input.exclude))  # fail on a bad path before any work
         if engine == "dask":
             from ..dask_engine import run_dask
 
+            out, _ = check_outputs(Path(output), errors, paths)
+            if out.special:
+                raise typer.BadParameter("--engine dask needs a regular output file", param_hint="--output")
             summary = run_dask(paths, output=Path(output), errors=errors, job=job, batch_size=batch_size,
                                force_format=fmt, scheduler=scheduler, connect_timeout=scheduler_timeout,
                                progress=progress, follow_links=follow_links)
@@ -68,16 +78,33 @@ def extract_cmd(
         else:
             summary = run_batch(paths, output=Path(output), errors=errors, job=job, workers=workers,
                                 batch_size=batch_size, resume=resume, force_format=fmt, progress=progress,
-                                follow_links=follow_links)
-    except ConfigError as exc:
-        fail(exc)
+                                follow_links=follow_links, warn=lambda message: typer.echo(f"claimx: warning: {message}", err=True))
     if not quiet:
         typer.echo(f"claimx: {summary.line()}", err=True)
     raise typer.Exit(1 if summary.errors else 0)
 
 
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM stops a run as Ctrl-C does: workers killed, temporary files removed, shards kept, exit 130."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _to_stdout(paths, job, errors, workers, batch_size, fmt, follow_links=False) -> Summary:
     summary = Summary()
+    if errors is not None:
+        check_target(Target.of(errors), paths)  # not a folder, not an input; a device is written by opening it
 
     def write(err_fh) -> None:
         for is_err, line, codes in stream(paths, job=job, workers=workers, batch_size=batch_size, force_format=fmt,
