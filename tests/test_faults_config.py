@@ -277,14 +277,15 @@ def test_settings_yaml_syntax_error_names_the_line(tmp_path):
     path.write_text("# comment\nlayout:\n  max_heading_chars: [150\nrules: {}\n", encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_config(path)
-    assert err.value.code == "E001" and err.value.message.startswith(f"{path}:4: YAML syntax error: ")
+    assert err.value.code == "E002"
+    assert err.value.message.startswith(f"{path}:4: cannot read configuration: YAML syntax error: ")
 
 
 def test_pack_yaml_syntax_error_names_the_line(tmp_path):
     folder = _pack(tmp_path / "packs", "p1", [])
     (folder / "pack.yaml").write_text("name: p1\ndescription: [x\nlabels: {A: b}\n", encoding="utf-8")
     result = runner.invoke(app, ["rules", "check", str(folder)])
-    assert result.exit_code == 1 and f"{folder / 'pack.yaml'}:3: YAML syntax error" in result.stdout
+    assert result.exit_code == 1 and f"{folder / 'pack.yaml'}:3: cannot read configuration: YAML syntax error" in result.stdout
 
 
 def _settings_naming_lines(tmp_path: Path, target: Path) -> Path:
@@ -400,3 +401,10 @@ def test_meta_line_with_an_unreadable_date_warns_w104(config, extract):
 def test_a_prose_line_is_no_meta_line(config):
     layout = SectionSplitter(config)(DATED.format(line="Checked online sources daily."))
     assert layout.checked_on is None and not [w for w in layout.warnings if w[0] == "W104"]
+
+
+def test_error_codes_are_not_aliases():
+    """Two codes with the same message text would become one Enum member (E032 once hid E010)."""
+    from claimx.errors import Errors
+
+    assert [name for name, member in Errors.__members__.items() if member.name != name] == []

@@ -29,7 +29,7 @@ class Errors(str, Enum):
     # Settings, pipeline config and rule files (helper C's range E030-E049; exit code 2).
     E030 = "{path}: is {kind}, not a regular file; a settings or rule file must be a file"
     E031 = "{path}: {size} bytes, more than the {limit} a settings or rule file may have"
-    E032 = "{path}: {message}"  # a pipeline .cfg whose variables expand too far
+    E032 = "{path}: refused variables: {message}"  # a pipeline .cfg whose ${...} variables expand too far
     E033 = "{path}: unknown {what} {name!r}{hint}"
     E034 = "no rule pack in {folder}: packs = null runs every pack there, and there is none"
     # A run that could not finish (exit code 3).

@@ -130,8 +130,8 @@ def read_manifest(path: Path) -> Manifest:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part) or str(exc)
-        raise ConfigError(Errors.E001, path=path, line=mark.line + 1 if mark else 1,
-                          message=f"YAML syntax error: {message}") from None
+        where = f"{path}:{mark.line + 1 if mark else 1}"  # E002 as any unreadable settings file, with the line
+        raise ConfigError(Errors.E002, path=where, message=f"YAML syntax error: {message}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(Errors.E002, path=path, message=exc) from None
     try:
