@@ -408,3 +408,12 @@ def test_error_codes_are_not_aliases():
     from claimx.errors import Errors
 
     assert [name for name, member in Errors.__members__.items() if member.name != name] == []
+
+
+def test_record_files_read_by_eval_are_not_bounded_like_rule_files(tmp_path):
+    """The rule-file bounds are for rule files only: a record line of 2 MB is a normal record."""
+    from claimx.rulefiles import read_objects
+
+    path = tmp_path / "records.jsonl"
+    path.write_text(json.dumps({"doc_id": "a", "text": "x" * (2 * 1024 * 1024)}) + "\n", encoding="utf-8")
+    assert [n for n, _ in read_objects(path, what="a record", multiline=True)] == [1]

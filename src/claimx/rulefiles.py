@@ -170,16 +170,21 @@ def report(problems: list[ConfigError] | None, error: ConfigError) -> None:
 
 
 def read_objects(path: Path, *, what: str = "a line", multiline: bool = False,
-                 problems: list[ConfigError] | None = None) -> Iterator[tuple[int, dict]]:
+                 problems: list[ConfigError] | None = None,
+                 limit: int | None = None) -> Iterator[tuple[int, dict]]:
     """(line number, object) for each JSON object line; blank and '#' lines are skipped.
 
     With ``multiline``, pretty-printed objects (see :func:`json_chunks`) are read
     too, each numbered by its first line. Anything else raises :class:`ConfigError`
     naming ``path:line``; given a ``problems`` list, the error is kept there and the
-    next line is read, so one run can list every problem of a file.
+    next line is read, so one run can list every problem of a file. With ``limit``
+    (rule files), the path must be a regular file of at most ``limit`` bytes with
+    lines of at most :data:`MAX_LINE_CHARS`; without it (gold and record files, which
+    may be large), lines are read as they come.
     """
     try:
-        check_file(path)
+        if limit is not None:
+            check_file(path, limit)
         fh = path.open(encoding="utf-8")
     except ConfigError as exc:
         report(problems, exc)
@@ -189,7 +194,7 @@ def read_objects(path: Path, *, what: str = "a line", multiline: bool = False,
         return
     with fh:
         try:
-            numbered = enumerate(bounded_lines(fh, path), 1)
+            numbered = enumerate(bounded_lines(fh, path, limit) if limit is not None else fh, 1)
             for lineno, line in json_chunks(numbered) if multiline else numbered:
                 if not line.strip() or line.lstrip().startswith("#"):
                     continue
@@ -225,7 +230,7 @@ def read_rules_with_lines(path: Path, model: type[M],
     """
     rules: list[tuple[int, M]] = []
     seen: dict[str, int] = {}
-    for lineno, data in read_objects(path, what="a rule", problems=problems):
+    for lineno, data in read_objects(path, what="a rule", problems=problems, limit=MAX_FILE_BYTES):
         try:
             rule = model.model_validate(data)
         except ValidationError as exc:
