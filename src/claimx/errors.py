@@ -26,6 +26,12 @@ class Errors(str, Enum):
     E002 = "{path}: cannot read configuration: {message}"
     E003 = "unknown rule pack {pack!r}; available: {available}"
     E004 = "input path does not exist: {path}"
+    # Settings, pipeline config and rule files (helper C's range E030-E049; exit code 2).
+    E030 = "{path}: is {kind}, not a regular file; a settings or rule file must be a file"
+    E031 = "{path}: {size} bytes, more than the {limit} a settings or rule file may have"
+    E032 = "{path}: refused variables: {message}"  # a pipeline .cfg whose ${...} variables expand too far
+    E033 = "{path}: unknown {what} {name!r}{hint}"
+    E034 = "no rule pack in {folder}: packs = null runs every pack there, and there is none"
     # A run that could not finish (exit code 3).
     E010 = "{path}: {message}"
     E011 = "internal error: {message} (set CLAIMX_DEBUG=1 to see the traceback)"
@@ -71,6 +77,7 @@ class Errors(str, Enum):
     W101 = "section numbering jumps from {previous} to {number} at offset {offset}"
     W102 = "numbered line {number}. at offset {offset} does not continue the numbering ({previous}); kept as text"
     W103 = "no title, summary or numbered section was recognised"
+    W104 = "meta line at offset {offset} ({rule}): date {text!r} is in none of the rule's date_formats"
     W301 = "annotated span {start}-{end}: {reason}"
     W201 = "bracket {text!r} at offset {offset} looks like a citation marker but is not valid: {reason}"
 

@@ -30,7 +30,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .errors import ConfigError, Errors
-from .rulefiles import read_rules_with_lines
+from .rulefiles import read_rules_with_lines, report
 
 LEXICON_NAME = r"^[a-z][a-z0-9_]*$"
 MatchAttr = Literal["LEMMA", "LOWER", "TEXT", "SUFFIX"]
@@ -97,9 +97,13 @@ class LexiconTable:
     def where(self, name: str) -> Where:
         return self.lexicons[name][1]
 
-    def add_file(self, path: Path) -> None:
-        for line, lexicon in read_rules_with_lines(path, Lexicon):
-            self.add(lexicon, Where(path, line))
+    def add_file(self, path: Path, problems: list[ConfigError] | None = None) -> None:
+        """Add a file's lexicons; given ``problems``, broken lines are kept there and left out."""
+        for line, lexicon in read_rules_with_lines(path, Lexicon, problems):
+            try:
+                self.add(lexicon, Where(path, line))
+            except ConfigError as exc:
+                report(problems, exc)
 
     def add(self, lexicon: Lexicon, where: Where) -> None:
         if lexicon.id in self.lexicons:
@@ -114,10 +118,13 @@ class LexiconTable:
         table._resolved = dict(self._resolved)  # these lexicons' includes are resolved already
         return table
 
-    def validate(self) -> None:
-        """Resolve every lexicon now, so a broken include fails at start-up."""
+    def validate(self, problems: list[ConfigError] | None = None) -> None:
+        """Resolve every lexicon now, so a broken include fails at start-up (or is kept in ``problems``)."""
         for name in self.lexicons:
-            self.entries(name)
+            try:
+                self.entries(name)
+            except ConfigError as exc:
+                report(problems, exc)
 
     def entries(self, name: str) -> tuple[Entry, ...]:
         """Every word of ``name`` (a known lexicon) and of what it includes, in order, without repeats."""

@@ -10,7 +10,9 @@ widen its matches (:mod:`claimx.extents`).
 
 from __future__ import annotations
 
+import difflib
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +25,7 @@ from .extents import Extent, Window
 from .lexicons import LexiconTable
 from .matcher import RuleEngine
 from .patterns import Compiled, Compiler, PatternError
-from .rulefiles import Rule, read_rules_with_lines, slow_regex
+from .rulefiles import Rule, read_config_text, read_rules_with_lines, report, slow_regex
 from .settings import Config, ObjectSettings
 
 Pattern = str | list[dict[str, Any]]
@@ -104,7 +106,7 @@ class Loaded:
 
 @dataclass(frozen=True)
 class Pack:
-    manifest: Manifest
+    manifest: Manifest | None  # None only for a pack read by `rules check` whose pack.yaml is broken
     folder: Path
     rules: list[Loaded]
     lexicons: LexiconTable
@@ -120,49 +122,85 @@ def shared_lexicons(config: Config) -> LexiconTable:
     return config.lexicons
 
 
-def load_pack(folder: Path, shared: LexiconTable | None = None) -> Pack:
-    manifest_path = folder / "pack.yaml"
+def read_manifest(path: Path) -> Manifest:
+    """A pack's ``pack.yaml``, validated; a YAML syntax error names its line."""
+    text = read_config_text(path)
     try:
-        data = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
-        manifest = Manifest.model_validate(data)
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(Errors.E002, path=manifest_path, message=exc) from None
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part) or str(exc)
+        where = f"{path}:{mark.line + 1 if mark else 1}"  # E002 as any unreadable settings file, with the line
+        raise ConfigError(Errors.E002, path=where, message=f"YAML syntax error: {message}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(Errors.E002, path=path, message=exc) from None
+    try:
+        return Manifest.model_validate(data)
     except ValidationError as exc:
         msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(Errors.E002, path=manifest_path, message=msg) from None
+        raise ConfigError(Errors.E002, path=path, message=msg) from None
+
+
+def load_pack(folder: Path, shared: LexiconTable | None = None,
+              problems: list[ConfigError] | None = None) -> Pack:
+    """Read and validate one pack folder.
+
+    Any problem raises :class:`ConfigError` naming ``path:line``; given a ``problems``
+    list (``claimx rules check``), every problem is kept there and the rest of the pack
+    is still read (a rule of an undeclared label, or of a pack whose manifest is
+    broken, is left out).
+    """
+    manifest_path = folder / "pack.yaml"
+    try:
+        manifest: Manifest | None = read_manifest(manifest_path)
+    except ConfigError as exc:
+        report(problems, exc)
+        manifest = None
     lexicons = (shared or LexiconTable()).child()
     if (folder / "lexicons.jsonl").exists():
-        lexicons.add_file(folder / "lexicons.jsonl")
-    lexicons.validate()
-    for label, head in manifest.heads.items():
+        lexicons.add_file(folder / "lexicons.jsonl", problems)
+    lexicons.validate(problems)
+    for label, head in (manifest.heads.items() if manifest else ()):
         name = head if isinstance(head, str) else head.lexicon
         if label not in manifest.labels:
-            raise ConfigError(Errors.E002, path=manifest_path, message=f"heads: label {label!r} is not declared")
-        if name not in lexicons:
-            raise ConfigError(Errors.E002, path=manifest_path, message=f"heads: unknown lexicon {name!r} for {label}")
+            report(problems, ConfigError(Errors.E002, path=manifest_path,
+                                         message=f"heads: label {label!r} is not declared"))
+        elif name not in lexicons:
+            report(problems, ConfigError(Errors.E002, path=manifest_path,
+                                         message=f"heads: unknown lexicon {name!r} for {label}"))
     rules: list[Loaded] = []
-    for name, kind, allowed in (("tactics.jsonl", "tactic", manifest.labels),
-                                ("actors.jsonl", "actor", manifest.actor_labels)):
+    for name, kind, field in (("tactics.jsonl", "tactic", "labels"), ("actors.jsonl", "actor", "actor_labels")):
         path = folder / name
         if not path.exists():
             continue
-        for line, rule in read_rules_with_lines(path, PatternRule):
-            if rule.label not in allowed:
-                raise ConfigError(Errors.E001, path=path, line=line,
-                                  message=f"label {rule.label!r} is not declared in pack.yaml ({', '.join(allowed)})")
-            head = manifest.heads.get(rule.label) if kind == "tactic" else None
+        allowed = getattr(manifest, field) if manifest else None
+        for line, rule in read_rules_with_lines(path, PatternRule, problems):
+            if allowed is not None and rule.label not in allowed:
+                report(problems, ConfigError(
+                    Errors.E001, path=path, line=line,
+                    message=f"label {rule.label!r} is not declared in pack.yaml ({', '.join(allowed)})"))
+                continue
+            head = manifest.heads.get(rule.label) if kind == "tactic" and manifest else None
             rules.append(Loaded(kind, rule, path, line, lexicons, head))
     return Pack(manifest, folder, rules, lexicons)
 
 
 def resolve_packs(config: Config, names: list[str] | None = None) -> list[Pack]:
-    """Packs by name (from the rules folder) or by folder path, in the order given (None: every pack there)."""
+    """Packs by name (from the rules folder) or by folder path, in the order given (None: every pack there).
+
+    ``None`` over a rules folder holding no pack is an error (E034): a run without
+    tactic rules would give records without mentions and no sign of why.
+    """
     known = available_packs(config)
+    if names is None and not known:
+        raise ConfigError(Errors.E034, folder=config.path(config.settings.rules.dir))
     folders = []
     for name in names if names is not None else list(known):
         folder = known.get(name) or (Path(name) if (Path(name) / "pack.yaml").exists() else None)
         if folder is None:
-            raise ConfigError(Errors.E003, pack=name, available=", ".join(known) or "none")
+            hint = difflib.get_close_matches(name, list(known), n=1)
+            raise ConfigError(Errors.E003, pack=name, available=(", ".join(known) or "none")
+                              + (f" (did you mean {hint[0]!r}?)" if hint else ""))
         folders.append(folder)
     shared = shared_lexicons(config) if folders else None
     return [load_pack(folder, shared) for folder in folders]
@@ -177,6 +215,18 @@ def load_cues(config: Config) -> list[Loaded]:
             path = config.path(rel)
             out.extend(Loaded(kind, r, path, line, shared) for line, r in read_rules_with_lines(path, model))
     return out
+
+
+def regex_problem(regex: object) -> str | None:
+    """Why a token pattern's REGEX value cannot be used (not a string, invalid, or slow), or None."""
+    if not isinstance(regex, str):
+        return f"must be a string, not {type(regex).__name__}"
+    try:
+        re.compile(regex)
+    except re.error as exc:
+        return f"{regex!r} is not a valid regular expression: {exc}"
+    reason = slow_regex(regex)
+    return f"{regex!r}: {reason}" if reason else None
 
 
 @dataclass(frozen=True)
@@ -218,21 +268,33 @@ class RuleBuilder:
             self._compilers[key] = Compiler(lexicons=lexicons, **self._args)
         return self._compilers[key]
 
-    def build(self, loaded: list[Loaded]) -> tuple[RuleEngine, dict[str, CompiledRule]]:
-        """Rule ids must be unique across all files; any problem raises ``path:line``."""
+    def build(self, loaded: list[Loaded], problems: list[ConfigError] | None = None
+              ) -> tuple[RuleEngine, dict[str, CompiledRule]]:
+        """Rule ids must be unique across all files; any problem raises ``path:line``.
+
+        Given ``problems``, each broken rule is kept there and left out, and the rest is built.
+        """
         matcher = RuleEngine(self.vocab)
         rules: dict[str, CompiledRule] = {}
+        first: dict[str, Loaded] = {}
         for order, item in enumerate(loaded):
             rid = item.rule.id
-            if rid in rules:
-                first = rules[rid].item
-                raise item.error(f"duplicate rule id {rid!r} (first in {first.path}:{first.line})")
-            rules[rid] = self.compile(order, item)
+            if rid in first:
+                other = first[rid]
+                report(problems, item.error(f"duplicate rule id {rid!r} (first in {other.path}:{other.line})"))
+                continue
+            first[rid] = item
             try:
-                matcher.add(rid, rules[rid].compiled.patterns)
-            except ValueError as exc:
+                rule = self.compile(order, item)
+                matcher.add(rid, rule.compiled.patterns)
+            except ConfigError as exc:
+                report(problems, exc)
+                continue
+            except (ValueError, re.error) as exc:
                 msg = " ".join(str(exc).split())
-                raise item.error(f"invalid token pattern: {msg}") from None
+                report(problems, item.error(f"invalid token pattern: {msg}"))
+                continue
+            rules[rid] = rule
         return matcher, rules
 
     def compile(self, order: int, item: Loaded) -> CompiledRule:
@@ -244,10 +306,10 @@ class RuleBuilder:
             raise item.error(str(exc)) from None
         for tokens in compiled.patterns:
             for spec in tokens:
-                for value in spec.values():
-                    regex = value.get("REGEX") if isinstance(value, dict) else None
-                    if isinstance(regex, str) and (reason := slow_regex(regex)):
-                        raise item.error(f"REGEX: {reason}")
+                for attr, value in spec.items():
+                    if isinstance(value, dict) and "REGEX" in value:
+                        if reason := regex_problem(value["REGEX"]):
+                            raise item.error(f"{attr} REGEX: {reason}")
         return CompiledRule(order, item, compiled, extent)
 
     def extent(self, compiler: Compiler, item: Loaded) -> Extent | None:

@@ -8,7 +8,10 @@ with the packaged pipeline), applies dotted overrides such as
 
 from __future__ import annotations
 
+import configparser
+import difflib
 import importlib.resources
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,15 @@ from thinc.api import ConfigValidationError
 
 from . import claims, components, lemmatizer, rules_component, tokenizer  # noqa: F401  (register the factories)
 from .errors import ConfigError, Errors
+from .rulefiles import read_config_text
 from .settings import Config, load_config
+
+# Sections a pipeline config may hold: spaCy's own and claimx's [paths] and [rules].
+KNOWN_SECTIONS = frozenset({"paths", "rules", "nlp", "components", "system", "corpora", "training",
+                            "pretraining", "initialize"})
+RULES_KEYS = frozenset({"packs"})
+MAX_EXPANDED = 1_000_000  # characters one .cfg value may expand to through ${...} variables
+_REF = re.compile(r"\$\{([^}]*)\}")
 
 # spaCy's length limit guards the memory of parsers and NER models; claimx's
 # rule components work in windows, so only the input reader bounds a document.
@@ -44,8 +55,11 @@ def read_pipeline_config(path: str | Path | None = None, overrides: dict[str, An
         overrides.setdefault("paths.settings", str(Path(path)))
     elif path is not None:
         cfg_path = Path(path)
+    text = read_config_text(cfg_path)
     try:
-        raw = SpacyConfig().from_disk(cfg_path, interpolate=False)
+        raw = SpacyConfig().from_str(text, interpolate=False)
+        check_sections(raw, cfg_path)
+        check_interpolation(raw, cfg_path)
         settings = raw.get("paths", {}).get("settings")
         if isinstance(settings, str) and not Path(settings).is_absolute():
             raw["paths"]["settings"] = str((cfg_path.parent / settings).resolve())
@@ -58,9 +72,68 @@ def read_pipeline_config(path: str | Path | None = None, overrides: dict[str, An
         if isinstance(overrides.get("paths.settings"), str):
             overrides["paths.settings"] = str(Path(overrides["paths.settings"]).resolve())
         return SpacyConfig().from_str(raw.to_str(), overrides=overrides)
-    except (OSError, ConfigValidationError, ValueError, KeyError) as exc:
+    except (OSError, ConfigValidationError, ValueError, KeyError, configparser.Error) as exc:
         message = " ".join(str(exc).split())
         raise ConfigError(Errors.E002, path=cfg_path, message=message) from None
+
+
+def check_sections(raw: SpacyConfig, path: Path) -> None:
+    """Refuse a section spaCy and claimx do not know (a typo would be ignored silently) and unknown [rules] keys."""
+    for name in raw:
+        if name not in KNOWN_SECTIONS:
+            raise ConfigError(Errors.E033, path=path, what="section", name=f"[{name}]",
+                              hint=_did_you_mean(name, KNOWN_SECTIONS))
+    for key in raw.get("rules", {}):
+        if key not in RULES_KEYS:
+            raise ConfigError(Errors.E033, path=path, what="key", name=f"rules.{key}",
+                              hint=_did_you_mean(key, RULES_KEYS))
+
+
+def _did_you_mean(name: str, known) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(sorted(known))})"
+
+
+def check_interpolation(raw: SpacyConfig, path: Path, limit: int = MAX_EXPANDED) -> None:
+    """Refuse ``${section.key}`` variables that refer to themselves or expand past ``limit`` characters.
+
+    thinc fills variables by substitution, so a chain of values each naming the one
+    before it several times grows exponentially (a 1 KB file ran for minutes and took
+    gigabytes). The expanded size of each value is counted here first, once per value.
+    """
+    leaves: dict[str, str] = {}
+
+    def flatten(node: dict, prefix: str) -> None:
+        for key, value in node.items():
+            if isinstance(value, dict):
+                flatten(value, f"{prefix}{key}.")
+            else:
+                leaves[f"{prefix}{key}"] = value if isinstance(value, str) else str(value)
+
+    flatten(raw, "")
+    sizes: dict[str, int] = {}
+
+    def size(key: str, stack: tuple[str, ...]) -> int:
+        if key in sizes:
+            return sizes[key]
+        if key in stack:
+            chain = " -> ".join(f"${{{k}}}" for k in (*stack[stack.index(key):], key))
+            raise ConfigError(Errors.E032, path=path, message=f"variables refer to themselves: {chain}")
+        value = leaves.get(key)
+        if value is None:
+            return len(key) + 3  # not a value (a section, or unknown: thinc reports it)
+        total = len(_REF.sub("", value))
+        for ref in _REF.findall(value):
+            total += size(ref, (*stack, key))
+            if total > limit:
+                raise ConfigError(Errors.E032, path=path,
+                                  message=f"${{{key}}} expands to more than {limit} characters through nested "
+                                          "${...} variables; refused before thinc fills them")
+        sizes[key] = total
+        return total
+
+    for key in leaves:
+        size(key, ())
 
 
 def settings_of(cfg: SpacyConfig) -> Config:

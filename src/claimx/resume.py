@@ -68,7 +68,9 @@ def config_files(job: Job) -> list[Path]:
         if block.get("factory") == "claimx_rules":
             files.extend(_pack_files(config, block.get("packs"), available_packs(config)))
     settings = cfg.get("paths", {}).get("settings")
-    files.append(Path(settings) if settings else default_config_path())
+    if settings:
+        files.append(Path(settings))
+    files.append(default_config_path())  # every settings file is merged over the packaged defaults
     seen: dict[Path, None] = {}
     for path in files:
         seen.setdefault(path.resolve(), None)

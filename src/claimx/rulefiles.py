@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
@@ -12,20 +14,22 @@ from typing import TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .errors import ConfigError, Errors
+from .regexguard import slow_regex_tree
 
 M = TypeVar("M", bound=BaseModel)
 
 RULE_ID = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"
-# A quantified group whose body is itself unbounded, e.g. (a+)+ or (\w*\s?)*: on a long
-# line Python's backtracking engine can take exponential time on such a pattern, and
-# one rule would stall a whole batch. They are rejected when rules are loaded.
-_NESTED = re.compile(r"\((?:[^()\\]|\\.)*(?<!\\)[+*](?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,\})")
 
 
 def slow_regex(pattern: str) -> str | None:
-    """Why ``pattern`` may backtrack catastrophically, or None."""
-    m = _NESTED.search(pattern)
-    return f"nested unbounded repetition {m.group()!r} can take exponential time" if m else None
+    """Why ``pattern`` may backtrack catastrophically, or None.
+
+    On a long line Python's backtracking engine can take exponential time on a
+    repeated group whose text splits in many ways (``(a+)+``, ``(?:\\w+){1,1000}``,
+    ``(a|aa)+``, ``(.*a){12}``), and one rule would stall a whole batch; such
+    patterns are refused when rules are loaded (:mod:`claimx.regexguard` says why).
+    """
+    return slow_regex_tree(pattern)
 
 
 class Rule(BaseModel):
@@ -102,33 +106,111 @@ def json_error_line(first: int, exc: json.JSONDecodeError) -> int:
     return first + exc.lineno - 1
 
 
-def read_objects(path: Path, *, what: str = "a line", multiline: bool = False) -> Iterator[tuple[int, dict]]:
+# Settings and rule files are small (the largest shipped one is ~60 KB); these bounds
+# only stop a path naming a device, a FIFO or a huge file from hanging a run or
+# filling memory before the first document is read.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_LINE_CHARS = 1024 * 1024
+
+
+def check_file(path: Path, limit: int = MAX_FILE_BYTES) -> None:
+    """Refuse what is not a regular file of at most ``limit`` bytes, before opening it.
+
+    A FIFO would block the open, a device or a huge file would be read without end.
+    """
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ConfigError(Errors.E002, path=path, message=exc.strerror or exc) from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = ("a directory" if stat.S_ISDIR(info.st_mode) else "a device" if stat.S_ISCHR(info.st_mode)
+                or stat.S_ISBLK(info.st_mode) else "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a socket"
+                if stat.S_ISSOCK(info.st_mode) else "not a file")
+        raise ConfigError(Errors.E030, path=path, kind=kind)
+    if info.st_size > limit:
+        raise ConfigError(Errors.E031, path=path, size=info.st_size, limit=limit)
+
+
+def read_config_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """The text of a settings, manifest or pipeline file, read with a size bound."""
+    check_file(path, limit)
+    try:
+        with path.open(encoding="utf-8") as fh:
+            text = fh.read(limit + 1)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(Errors.E002, path=path, message=exc) from None
+    except OSError as exc:
+        raise ConfigError(Errors.E002, path=path, message=exc.strerror or exc) from None
+    if len(text) > limit:  # it grew since stat
+        raise ConfigError(Errors.E031, path=path, size=f"more than {limit}", limit=limit)
+    return text
+
+
+def bounded_lines(fh, path: Path, limit: int = MAX_FILE_BYTES) -> Iterator[str]:
+    """The lines of an open rule file; a line or a file past the bounds is a ``path:line`` error."""
+    total = 0
+    for lineno in itertools.count(1):
+        line = fh.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        total += len(line)
+        if len(line) > MAX_LINE_CHARS:
+            raise ConfigError(Errors.E001, path=path, line=lineno,
+                              message=f"line longer than {MAX_LINE_CHARS} characters: not a rule file")
+        if total > limit:
+            raise ConfigError(Errors.E031, path=path, size=f"more than {limit}", limit=limit)
+        yield line
+
+
+def report(problems: list[ConfigError] | None, error: ConfigError) -> None:
+    """Raise ``error``, or, when collecting (``claimx rules check``), keep it and go on."""
+    if problems is None:
+        raise error
+    problems.append(error)
+
+
+def read_objects(path: Path, *, what: str = "a line", multiline: bool = False,
+                 problems: list[ConfigError] | None = None,
+                 limit: int | None = None) -> Iterator[tuple[int, dict]]:
     """(line number, object) for each JSON object line; blank and '#' lines are skipped.
 
     With ``multiline``, pretty-printed objects (see :func:`json_chunks`) are read
     too, each numbered by its first line. Anything else raises :class:`ConfigError`
-    naming ``path:line``.
+    naming ``path:line``; given a ``problems`` list, the error is kept there and the
+    next line is read, so one run can list every problem of a file. With ``limit``
+    (rule files), the path must be a regular file of at most ``limit`` bytes with
+    lines of at most :data:`MAX_LINE_CHARS`; without it (gold and record files, which
+    may be large), lines are read as they come.
     """
     try:
+        if limit is not None:
+            check_file(path, limit)
         fh = path.open(encoding="utf-8")
+    except ConfigError as exc:
+        report(problems, exc)
+        return
     except OSError as exc:
-        raise ConfigError(Errors.E002, path=path, message=exc) from None
+        report(problems, ConfigError(Errors.E002, path=path, message=exc))
+        return
     with fh:
         try:
-            numbered = enumerate(fh, 1)
+            numbered = enumerate(bounded_lines(fh, path, limit) if limit is not None else fh, 1)
             for lineno, line in json_chunks(numbered) if multiline else numbered:
                 if not line.strip() or line.lstrip().startswith("#"):
                     continue
                 try:
                     data = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise ConfigError(Errors.E001, path=path, line=json_error_line(lineno, exc),
-                                      message=f"invalid JSON: {exc.msg}") from None
+                    report(problems, ConfigError(Errors.E001, path=path, line=json_error_line(lineno, exc),
+                                                 message=f"invalid JSON: {exc.msg}"))
+                    continue
                 if not isinstance(data, dict):
-                    raise ConfigError(Errors.E001, path=path, line=lineno, message=f"{what} must be a JSON object")
+                    report(problems, ConfigError(Errors.E001, path=path, line=lineno,
+                                                 message=f"{what} must be a JSON object"))
+                    continue
                 yield lineno, data
         except UnicodeDecodeError as exc:
-            raise ConfigError(Errors.E002, path=path, message=exc) from None
+            report(problems, ConfigError(Errors.E002, path=path, message=exc))
 
 
 def read_rules(path: Path, model: type[M]) -> list[M]:
@@ -140,22 +222,28 @@ def read_rules(path: Path, model: type[M]) -> list[M]:
     return [rule for _, rule in read_rules_with_lines(path, model)]
 
 
-def read_rules_with_lines(path: Path, model: type[M]) -> list[tuple[int, M]]:
-    """Like :func:`read_rules`, with each rule's line number (for later checks)."""
+def read_rules_with_lines(path: Path, model: type[M],
+                          problems: list[ConfigError] | None = None) -> list[tuple[int, M]]:
+    """Like :func:`read_rules`, with each rule's line number (for later checks).
+
+    Given ``problems``, every broken line is kept there and left out, and the rest is read.
+    """
     rules: list[tuple[int, M]] = []
     seen: dict[str, int] = {}
-    for lineno, data in read_objects(path, what="a rule"):
+    for lineno, data in read_objects(path, what="a rule", problems=problems, limit=MAX_FILE_BYTES):
         try:
             rule = model.model_validate(data)
         except ValidationError as exc:
-            raise ConfigError(Errors.E001, path=path, line=lineno, message=_describe(exc)) from None
+            report(problems, ConfigError(Errors.E001, path=path, line=lineno, message=_describe(exc)))
+            continue
         rule_id = getattr(rule, "id", None)
         if rule_id is not None:
             if rule_id in seen:
-                raise ConfigError(
+                report(problems, ConfigError(
                     Errors.E001, path=path, line=lineno,
                     message=f"duplicate rule id {rule_id!r} (first on line {seen[rule_id]})",
-                )
+                ))
+                continue
             seen[rule_id] = lineno
         rules.append((lineno, rule))
     return rules

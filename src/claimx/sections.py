@@ -184,8 +184,8 @@ class SectionSplitter:
             end = start + len(stripped)
 
             notes: list[str] = []
-            if in_references:
-                allowed = {"boilerplate", "reference_entry"}
+            if in_references:  # a source list ends the page, but page furniture and meta lines may follow it
+                allowed = {"boilerplate", "meta", "reference_entry"}
             else:
                 allowed = {"boilerplate", "meta", "summary_label", "summary_inline", "heading",
                            "references_label", "bullet", "subhead", "aside"}
@@ -228,8 +228,13 @@ class SectionSplitter:
                     current.end = end
                 else:
                     open_section(role, start, end, rule)
-                if role == "meta" and "date" in m.re.groupindex and out.checked_on is None:
-                    out.checked_on = rule.parse_date(m.group("date"))
+                if role == "meta" and _has(m, "date"):
+                    read = rule.parse_date(m.group("date"))
+                    if read is None:  # a meta line whose date the rule's formats cannot read
+                        out.warnings.append(("W104", Errors.W104.format(offset=m.start("date"), rule=rule.id,
+                                                                       text=m.group("date"))))
+                    elif out.checked_on is None:
+                        out.checked_on = read
             elif role == "title":
                 title_open = False
                 hs, he = m.span("title")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib.resources
 import re
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError, Errors
-from .rulefiles import RegexRule, read_rules, read_rules_with_lines
+from .rulefiles import RegexRule, read_config_text, read_rules, read_rules_with_lines, slow_regex
 from .lexicons import LexiconTable
 from .variants import Variants
 
@@ -96,6 +97,19 @@ class LayoutSettings(_Section):
     max_ref: int = 9999
     max_range: int = 50
 
+    @field_validator("decoration")
+    @classmethod
+    def _decoration(cls, value: str) -> str:
+        try:
+            regex = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        if "inner" not in regex.groupindex:
+            raise ValueError("the decoration pattern needs a named group 'inner' (what the line rules match)")
+        if reason := slow_regex(value):
+            raise ValueError(reason)
+        return value
+
 
 class InputSettings(_Section):
     exclude: list[str] = Field(default_factory=list)
@@ -123,6 +137,8 @@ class TokenizerSettings(_Section):
                 re.compile(pattern)
             except re.error as exc:
                 raise ValueError(f"extra_infixes: {pattern!r} is not a valid regular expression: {exc}") from None
+            if reason := slow_regex(pattern):
+                raise ValueError(f"extra_infixes: {reason}")
         return value
 
 
@@ -220,31 +236,104 @@ def default_config_path() -> Path:
     return Path(str(importlib.resources.files("claimx") / "configs" / "claimx.yaml"))
 
 
+# Settings that name files: a relative value starts from the folder of the settings
+# file that gives it (the packaged defaults' from the package, yours from your file).
+PATH_KEYS = ("layout.lines", "layout.markers", "rules.dir", "rules.hedges", "rules.quantities",
+             "rules.lexicons", "rules.variants")
+
+
 def load_config(path: str | Path | None = None) -> Config:
     """Read and validate settings and all layout rule files they name.
 
-    Every component of a pipeline names the same settings file, so a file is read
-    once per process and version (the cache key includes its size and mtime).
+    A settings file other than the packaged one is merged over the packaged
+    defaults (:func:`merge`), so it may hold only what it changes. Every component
+    of a pipeline names the same settings file, so a file is read once per process
+    and version (the cache key includes its size and mtime).
     """
     path = Path(path) if path is not None else default_config_path()
     try:
         stat = path.stat()
     except OSError as exc:
-        raise ConfigError(Errors.E002, path=path, message=exc) from None
+        raise ConfigError(Errors.E002, path=path, message=exc.strerror or exc) from None
     return _load_config(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+def read_settings_file(path: Path) -> dict:
+    """The YAML mapping of one settings file, its relative file paths made absolute from its folder."""
+    text = read_config_text(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part) or str(exc)
+        where = f"{path}:{mark.line + 1 if mark else 1}"  # E002 as any unreadable settings file, with the line
+        raise ConfigError(Errors.E002, path=where, message=f"YAML syntax error: {message}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(Errors.E002, path=path, message=f"YAML error: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(Errors.E002, path=path, message="settings must be a mapping of sections (layout:, rules:, ...)")
+    for key in data:
+        if key not in Settings.model_fields:
+            raise ConfigError(Errors.E033, path=path, what="settings section", name=key,
+                              hint=_did_you_mean(str(key), Settings.model_fields))
+    for dotted in PATH_KEYS:
+        section, key = dotted.split(".")
+        block = data.get(section)
+        if isinstance(block, dict) and isinstance(block.get(key), str) and not Path(block[key]).is_absolute():
+            block[key] = str((path.parent / block[key]).resolve())
+    return data
+
+
+def merge(defaults: dict, yours: dict) -> dict:
+    """``yours`` over ``defaults``: mappings are merged key by key, any other value replaces the default."""
+    out = dict(defaults)
+    for key, value in yours.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _did_you_mean(name: str, known) -> str:
+    close = difflib.get_close_matches(name, list(known), n=2)
+    return f" (did you mean {' or '.join(map(repr, close))}?)" if close else f" (known: {', '.join(known)})"
+
+
+def _field_names(loc: tuple) -> list[str]:
+    """The field names of the settings model at ``loc`` (for a near-miss suggestion)."""
+    model: type[BaseModel] = Settings
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        if field is None or not (isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)):
+            return []
+        model = field.annotation
+    return list(model.model_fields)
+
+
+def _describe_settings(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(map(str, err["loc"]))
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown setting" + _did_you_mean(str(err["loc"][-1]), _field_names(err["loc"][:-1]))
+        parts.append(f"{where}: {msg}")
+    return "; ".join(parts)
 
 
 @lru_cache(maxsize=16)
 def _load_config(path: Path, mtime_ns: int, size: int) -> Config:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(Errors.E002, path=path, message=exc) from None
+    data = read_settings_file(path)
+    default = default_config_path().resolve()
+    if path != default:
+        data = merge(read_settings_file(default), data)
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(Errors.E002, path=path, message=msg) from None
+        raise ConfigError(Errors.E002, path=path, message=_describe_settings(exc)) from None
     config = Config(settings=settings, file=path.resolve())
     # Validate eagerly so a broken rule file fails at start-up, not mid-batch.
     config.line_rules  # noqa: B018

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import typer
 
-from ..errors import ConfigError
-from ..packs import RuleBuilder, load_pack, resolve_packs, shared_lexicons
+from ..errors import ConfigError, ExitCode
+from ..lexicons import LexiconTable
+from ..packs import RuleBuilder, load_pack, resolve_packs
 from ..pipeline import load, read_pipeline_config, settings_for, settings_of
 from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, Typer, app, fail, split_overrides
 
@@ -72,15 +73,13 @@ def check_cmd(
     paths: list[Path] = Arg(..., help="Pack folders, or folders holding packs (e.g. configs/rules)."),
     config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
 ) -> None:
-    """Validate packs: schema, unknown keys, labels, duplicate ids, spaCy token patterns.
+    """Validate packs: schema, unknown keys, labels, lexicons, regexes, duplicate ids, spaCy token patterns.
 
-    Prints ``path:line: message`` for each problem; exit code 1 when any.
+    Every problem of every file is printed as ``path:line: message`` (not only the
+    first); exit code 1 when there is any, 2 for a usage or settings error.
     """
-    try:
-        cfg = settings_for(config)
-        nlp = load(config, packs=[])
-    except ConfigError as exc:
-        fail(exc)
+    cfg = settings_for(config)
+    nlp = load(config, packs=[])
     folders: list[Path] = []
     for path in paths:
         if (path / "pack.yaml").exists():
@@ -89,31 +88,30 @@ def check_cmd(
             folders.extend(sorted(p.parent for p in path.glob("*/pack.yaml")))
     if not folders:
         typer.echo(f"claimx: error: no pack.yaml under {', '.join(map(str, paths))}", err=True)
-        raise typer.Exit(2)
-    builder = RuleBuilder.for_pipeline(nlp, cfg)
-    problems, everything = 0, []
-    try:
-        shared = shared_lexicons(cfg)
-    except ConfigError as exc:
-        typer.echo(exc.message)
-        raise typer.Exit(1) from None
-    for folder in folders:
-        try:
-            pack = load_pack(folder, shared)
-            builder.build(pack.rules)
-            everything.extend(pack.rules)
-            typer.echo(f"ok  {folder}: {len(pack.rules)} rules", err=True)
-        except ConfigError as exc:
-            problems += 1
-            typer.echo(exc.message)
-    if not problems:
-        try:  # ids must be unique across packs too
-            builder.build(everything)
-        except ConfigError as exc:
-            problems += 1
-            typer.echo(exc.message)
-    raise typer.Exit(1 if problems else 0)
+        raise typer.Exit(ExitCode.USAGE)
+    problems = check_packs(folders, cfg, RuleBuilder.for_pipeline(nlp, cfg))
+    for message in problems:
+        typer.echo(message)
+    raise typer.Exit(ExitCode.DOCUMENT_ERRORS if problems else ExitCode.OK)
 
+
+def check_packs(folders: list[Path], cfg, builder: RuleBuilder) -> list[str]:
+    """Every problem of the shared lexicons and of each pack, in file order, each once."""
+    problems: list[ConfigError] = []
+    shared = LexiconTable()
+    if cfg.settings.rules.lexicons:
+        shared.add_file(cfg.path(cfg.settings.rules.lexicons), problems)
+    shared.validate(problems)
+    everything = []
+    for folder in folders:
+        before = len(problems)
+        pack = load_pack(folder, shared, problems)
+        builder.build(pack.rules, problems)
+        everything.extend(pack.rules)
+        if len(problems) == before:
+            typer.echo(f"ok  {folder}: {len(pack.rules)} rules", err=True)
+    builder.build(everything, problems)  # ids must be unique across packs too
+    return list(dict.fromkeys(exc.message for exc in problems))
 
 
 @rules_app.command("stats", context_settings=OVERRIDES)
