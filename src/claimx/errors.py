@@ -26,15 +26,23 @@ class Errors(str, Enum):
     E002 = "{path}: cannot read configuration: {message}"
     E003 = "unknown rule pack {pack!r}; available: {available}"
     E004 = "input path does not exist: {path}"
-    # Settings, pipeline config and rule files (helper C's range E030-E049; exit code 2).
+    # A run that could not finish (exit code 3): I/O, internal error, the output lock, a dying worker.
+    E010 = "{path}: {message}"
+    E011 = "internal error: {message} (set CLAIMX_DEBUG=1 to see the traceback)"
+    E012 = "another claimx run is writing {output} (it holds {lock}); wait for it to finish or choose another output"
+    E017 = ("a worker process died while extracting batch {index} (documents {first} to {last}), "
+            "e.g. killed by the system for lack of memory{hint}")
+    # What -o may be (exit code 2, before anything is read).
+    E013 = "output {path} is a directory; give a file name"
+    E014 = "output {path} is also an input ({input}); write it somewhere else"
+    E015 = "the output and the errors file are the same file: {path}"
+    E016 = "--resume needs a regular output file: {path} is a device or FIFO, written as records come, without shards"
+    # Settings, pipeline config and rule files (exit code 2).
     E030 = "{path}: is {kind}, not a regular file; a settings or rule file must be a file"
     E031 = "{path}: {size} bytes, more than the {limit} a settings or rule file may have"
     E032 = "{path}: refused variables: {message}"  # a pipeline .cfg whose ${...} variables expand too far
     E033 = "{path}: unknown {what} {name!r}{hint}"
     E034 = "no rule pack in {folder}: packs = null runs every pack there, and there is none"
-    # A run that could not finish (exit code 3).
-    E010 = "{path}: {message}"
-    E011 = "internal error: {message} (set CLAIMX_DEBUG=1 to see the traceback)"
     # Files read by eval, check, gold, report, table and rules stats (exit code 2; nothing is written).
     # (Placeholders differ from E001/E010 on purpose: equal texts would make these codes aliases.)
     E050 = "{path}:{line}: {problem}"
@@ -47,15 +55,7 @@ class Errors(str, Enum):
     E073 = ("{folder}: the workers wrote {expected} shard(s), {found} are visible here; "
             "the output must be on a file system the driver and every worker share")
     E074 = "--engine dask: {message}"
-    # Batch runs: the output lock and a dying worker (exit 3); what -o may be (exit 2).
-    E012 = "another claimx run is writing {output} (it holds {lock}); wait for it to finish or choose another output"
-    E013 = "output {path} is a directory; give a file name"
-    E014 = "output {path} is also an input ({input}); write it somewhere else"
-    E015 = "the output and the errors file are the same file: {path}"
-    E016 = "--resume needs a regular output file: {path} is a device or FIFO, written as records come, without shards"
-    E017 = ("a worker process died while extracting batch {index} (documents {first} to {last}), "
-            "e.g. killed by the system for lack of memory{hint}")
-    # Documents (an error record each; the batch goes on).
+    # Documents (an error record each; the batch goes on). E119: exit code 3.
     E101 = "{source}: not a text document ({reason})"
     E102 = "{source}: invalid JSON: {message}"
     E103 = "{source}: JSONL record is not an object"
@@ -78,8 +78,8 @@ class Errors(str, Enum):
     W102 = "numbered line {number}. at offset {offset} does not continue the numbering ({previous}); kept as text"
     W103 = "no title, summary or numbered section was recognised"
     W104 = "meta line at offset {offset} ({rule}): date {text!r} is in none of the rule's date_formats"
-    W301 = "annotated span {start}-{end}: {reason}"
     W201 = "bracket {text!r} at offset {offset} looks like a citation marker but is not valid: {reason}"
+    W301 = "annotated span {start}-{end}: {reason}"
 
     def format(self, **kwargs: object) -> str:
         return self.value.format(**kwargs)
