@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import ConfigError, Errors
@@ -25,7 +24,7 @@ from .extents import Extent, Window
 from .lexicons import LexiconTable
 from .matcher import RuleEngine
 from .patterns import Compiled, Compiler, PatternError
-from .rulefiles import Rule, read_config_text, read_rules_with_lines, report, slow_regex
+from .rulefiles import Rule, read_rules_with_lines, read_yaml, report, slow_regex
 from .settings import Config, ObjectSettings
 
 Pattern = str | list[dict[str, Any]]
@@ -124,16 +123,7 @@ def shared_lexicons(config: Config) -> LexiconTable:
 
 def read_manifest(path: Path) -> Manifest:
     """A pack's ``pack.yaml``, validated; a YAML syntax error names its line."""
-    text = read_config_text(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part) or str(exc)
-        where = f"{path}:{mark.line + 1 if mark else 1}"  # E002 as any unreadable settings file, with the line
-        raise ConfigError(Errors.E002, path=where, message=f"YAML syntax error: {message}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(Errors.E002, path=path, message=exc) from None
+    data = read_yaml(path)
     try:
         return Manifest.model_validate(data)
     except ValidationError as exc:

@@ -146,6 +146,25 @@ def read_config_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     return text
 
 
+def read_yaml(path: Path):
+    """The YAML of a settings file or ``pack.yaml`` (bounded as :func:`read_config_text`).
+
+    A syntax error is E002 naming ``path:line``.
+    """
+    import yaml
+
+    text = read_config_text(path)
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part) or str(exc)
+        where = f"{path}:{mark.line + 1 if mark else 1}"
+        raise ConfigError(Errors.E002, path=where, message=f"YAML syntax error: {message}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(Errors.E002, path=path, message=f"YAML error: {exc}") from None
+
+
 def bounded_lines(fh, path: Path, limit: int = MAX_FILE_BYTES) -> Iterator[str]:
     """The lines of an open rule file; a line or a file past the bounds is a ``path:line`` error."""
     total = 0

@@ -11,11 +11,10 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError, Errors
-from .rulefiles import RegexRule, read_config_text, read_rules, read_rules_with_lines, slow_regex
+from .rulefiles import RegexRule, read_rules, read_rules_with_lines, read_yaml, slow_regex
 from .lexicons import LexiconTable
 from .variants import Variants
 
@@ -260,16 +259,7 @@ def load_config(path: str | Path | None = None) -> Config:
 
 def read_settings_file(path: Path) -> dict:
     """The YAML mapping of one settings file, its relative file paths made absolute from its folder."""
-    text = read_config_text(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part) or str(exc)
-        where = f"{path}:{mark.line + 1 if mark else 1}"  # E002 as any unreadable settings file, with the line
-        raise ConfigError(Errors.E002, path=where, message=f"YAML syntax error: {message}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(Errors.E002, path=path, message=f"YAML error: {exc}") from None
+    data = read_yaml(path)
     if data is None:
         return {}
     if not isinstance(data, dict):
