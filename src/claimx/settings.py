@@ -142,12 +142,25 @@ class RuleSettings(_Section):
     dir: str = "rules"
     hedges: str | None = None
     quantities: str | None = None
+    verdicts: str | None = None     # verdict cues (claimx_verdicts)
     lexicons: str | None = None     # lexicons every pack sees
     variants: str | None = None     # normalize / inflect / derive rules
     max_expansion: int = Field(5000, ge=1)  # token patterns one rule may compile to
     objects: ObjectSettings = Field(default_factory=ObjectSettings)
     number_words: dict[str, float] = Field(default_factory=dict)
     multipliers: dict[str, float] = Field(default_factory=dict)
+
+
+class VerdictSettings(_Section):
+    """Where ``claimx_verdicts`` reads a document's verdict (see the README's Verdicts)."""
+
+    # Section kinds read, best first: of the cues found, the higher priority wins, then the
+    # earlier kind in this list, then the earlier sentence.
+    sections: list[SectionKind] = Field(default_factory=lambda: ["title", "summary", "body"])
+    sentences: int = Field(16, ge=1)        # sentences read from the start of each section
+    negation_window: int = Field(2, ge=0)   # tokens between a negation cue and the cue it cancels
+    decisive: int = Field(3, ge=-9, le=10)  # a cue of at least this priority wins wherever it is read
+    question_marks: list[str] = Field(default_factory=lambda: ["?"])  # a sentence ending so states no verdict
 
 
 class CheckSettings(_Section):
@@ -160,6 +173,7 @@ class Settings(_Section):
     tokenizer: TokenizerSettings = Field(default_factory=TokenizerSettings)
     sentences: SentenceSettings
     claims: ClaimSettings = Field(default_factory=ClaimSettings)
+    verdicts: VerdictSettings = Field(default_factory=VerdictSettings)
     rules: RuleSettings = Field(default_factory=RuleSettings)
     check: CheckSettings = Field(default_factory=CheckSettings)
 

@@ -43,7 +43,8 @@ def _missed_by_label(miss: pd.DataFrame, docs: dict) -> list[str]:
 def eval_cmd(
     pred: Path = Arg(..., help="Predicted records (JSONL file or folder)."),
     gold: Path = Arg(..., help="Gold records, or span annotations {doc_id, spans} (file or folder)."),
-    level: str = Opt("tactics", "--level", "-l", help=f"What to score: {', '.join(LEVELS)}."),
+    level: str = Opt("tactics", "--level", "-l", help=f"What to score: {', '.join(LEVELS)}, verdicts "
+                                                     "(taken when GOLD is a verdict file)."),
     out: Path | None = Opt(None, "--out", "-o", help="Write the tables as JSON (.json) or CSV (.csv, label table)."),
     baseline: Path | None = Opt(None, "--baseline", help="An earlier --out JSON: print deltas against it."),
     show_missed: bool = Opt(False, "--missed", help="List the gold items no prediction reached, by label, with their sentence."),
@@ -55,7 +56,10 @@ def eval_cmd(
     import pandas as pd
 
     from ..evaluate import Split, label_table, missed, rule_table, score
+    from ..verdictscore import is_verdict_file
 
+    if level == "verdicts" or (gold.is_file() and is_verdict_file(gold)):
+        return _eval_verdicts(pred, gold, splits, out)
     if level not in LEVELS:
         raise typer.BadParameter(f"choose from {', '.join(LEVELS)}", param_hint="--level")
     try:
@@ -107,3 +111,42 @@ def eval_cmd(
             labels.to_csv(out, index=False)
         else:
             out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+def _eval_verdicts(pred: Path, gold: Path, splits: list[str] | None, out: Path | None) -> None:
+    """Accuracy, confusion matrix and per-class P/R/F1 of the records' verdicts (whole set and splits)."""
+    from ..evaluate import Split
+    from ..verdictscore import (accuracy, class_table, confusion, is_verdict_file, judged, read_verdict_gold,
+                                span_agreement)
+
+    try:
+        parts = [Split(spec) for spec in splits or ()]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--split") from None
+    try:
+        p_docs = {d: judged(r) for d, r in load_docs(pred).items() if isinstance(r, Record)}
+        g_docs = read_verdict_gold(gold) if gold.is_file() and is_verdict_file(gold) else \
+            {d: judged(r) for d, r in load_docs(gold).items() if isinstance(r, Record)}
+    except ConfigError as exc:
+        fail(exc)
+    common = sorted(set(p_docs) & set(g_docs))
+    if not common:
+        typer.echo("claimx: error: no doc_id is in both PRED and GOLD", err=True)
+        raise typer.Exit(2)
+    result: dict = {"level": "verdicts"}
+    for name, ids in [("all", common), *((part.name, [d for d in common if d in part]) for part in parts)]:
+        if not ids:
+            typer.echo(f"\nsplit {name}: 0 documents")
+            continue
+        matrix = confusion(p_docs, g_docs, ids)
+        classes = class_table(matrix)
+        phrase, claim = span_agreement(p_docs, g_docs, ids, "span"), span_agreement(p_docs, g_docs, ids, "claim")
+        head = "verdicts" if name == "all" else f"split {name}"
+        typer.echo(f"\n{head}: {len(ids)} documents, accuracy {accuracy(matrix):.3f}; verdict phrase overlaps "
+                   f"gold in {phrase[0]}/{phrase[1]}, claim in {claim[0]}/{claim[1]}")
+        typer.echo(matrix.to_string())
+        typer.echo(classes.to_string(index=False))
+        result[name] = {"documents": len(ids), "accuracy": accuracy(matrix), "classes": classes.to_dict("records"),
+                        "confusion": matrix.to_dict("index")}
+    if out is not None:
+        out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
