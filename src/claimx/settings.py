@@ -163,6 +163,21 @@ class VerdictSettings(_Section):
     question_marks: list[str] = Field(default_factory=lambda: ["?"])  # a sentence ending so states no verdict
 
 
+class ExportSettings(_Section):
+    """``claimx export``: what is read from records beyond their fields."""
+
+    url_pattern: str = r"https?://[^\s<>\"\]\)]+"  # a URL in a reference entry (ClaimReview appearance)
+
+    @field_validator("url_pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return value
+
+
 class CheckSettings(_Section):
     ignore: list[str] = Field(default_factory=list)
 
@@ -176,6 +191,7 @@ class Settings(_Section):
     verdicts: VerdictSettings = Field(default_factory=VerdictSettings)
     rules: RuleSettings = Field(default_factory=RuleSettings)
     check: CheckSettings = Field(default_factory=CheckSettings)
+    export: ExportSettings = Field(default_factory=ExportSettings)
 
 
 @dataclass(frozen=True)
