@@ -167,3 +167,15 @@ def test_verdict_rules_are_data():
     assert len({r["id"] for r in rules}) == len(rules)
     for r in rules:
         assert r["id"].startswith(f"verdict.{r['verdict']}." if "verdict" in r else "verdict.heading."), r["id"]
+
+
+def test_verdicts_table_has_one_row_per_document(extract):
+    from claimx.table import to_frame
+
+    rated, unrated = extract(article("This is false [1].")), extract(article("Stalls take cash [1]."), doc_id="u")
+    frame = to_frame([rated, unrated], "verdicts")
+    assert list(frame["doc_id"]) == ["t", "u"]
+    assert list(frame["label"].fillna("-")) == ["false", "-"]
+    row = frame.iloc[0]
+    assert rated.text[row["start"]:row["end"]] == row["text"] == "is false"
+    assert (row["section_kind"], row["checked_on"]) == ("summary", "2025-03-04")
