@@ -179,3 +179,12 @@ def test_verdicts_table_has_one_row_per_document(extract):
     row = frame.iloc[0]
     assert rated.text[row["start"]:row["end"]] == row["text"] == "is false"
     assert (row["section_kind"], row["checked_on"]) == ("summary", "2025-03-04")
+
+
+def test_check_reports_a_changed_verdict(extract):
+    from claimx.check import diff_records
+
+    gold = extract(article("This is false [1]."))
+    out = gold.model_copy(update={"verdict": gold.verdict.model_copy(update={"label": "misleading"})})
+    (change,) = diff_records(out, gold, set())
+    assert change.field == "verdict" and "false 'is false'" in change.detail and "-> misleading" in change.detail
