@@ -63,6 +63,9 @@ def assert_offsets(record: Record) -> None:
         assert c.sentence_start <= c.start < c.end <= c.sentence_end
     for r in record.references:
         assert text[r.start:r.end] == r.text
+    for span in (record.verdict, record.claim_reviewed):
+        if span is not None:
+            assert text[span.start:span.end] == span.text
     sections = {s.id: s for s in record.sections}
     for k in record.claims:
         assert text[k.start:k.end] == k.text

@@ -15,7 +15,8 @@ from pydantic import BaseModel
 
 from .records import Record
 
-FIELDS = ("schema_version", "source", "title", "checked_on", "layout", "text", "sections", "citations",
+FIELDS = ("schema_version", "source", "title", "checked_on", "layout", "claim_reviewed", "verdict", "text",
+          "sections", "citations",
           "references", "claims", "tactics", "quantities", "hedges", "actors", "warnings")
 
 
@@ -95,15 +96,26 @@ def _shown(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def _span(v) -> str:
+    if v is None:
+        return "none"
+    label = getattr(v, "label", None)
+    return (f"{label} " if label else "") + f"{v.text!r} @{v.start} ({v.rule_id})"
+
+
+_SHOW = {"text": lambda v: f"{len(v)} characters" if v is not None else "null", "verdict": _span,
+         "claim_reviewed": _span}
+
+
 def diff_records(out: Record, gold: Record, ignore: set[str]) -> list[Change]:
     changes: list[Change] = []
     for name in FIELDS:
         if name in ignore:
             continue
-        if name in ("schema_version", "title", "checked_on", "layout", "text", "source"):
+        if name in ("schema_version", "title", "checked_on", "layout", "text", "source", "claim_reviewed", "verdict"):
             a, b = getattr(out, name), getattr(gold, name)
             if a != b:
-                show = (lambda v: f"{len(v)} characters" if v is not None else "null") if name == "text" else _shown
+                show = _SHOW.get(name, _shown)
                 changes.append(Change(name, "changed", "", f"{show(b)} -> {show(a)}"))
             continue
         new, old = _keyed(out, name), _keyed(gold, name)

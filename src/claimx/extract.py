@@ -155,9 +155,15 @@ class Extractor:
                         section_id=sid[e.section], rule_id=e.rule_id)
             for i, e in enumerate(layout.entries)
         ]
+        verdict = next(iter(doc.spans.get("verdict", [])), None)
+        claim = next(iter(doc.spans.get("claim_reviewed", [])), None)
         return R.Record(
             doc_id=inp.doc_id, source=inp.source, title=layout.title or inp.title, checked_on=layout.checked_on,
-            layout=layout.layout, text=text, sections=sections, citations=citations, references=references,
+            layout=layout.layout,
+            claim_reviewed=R.ClaimReviewed(text=claim.text, start=claim.start_char, end=claim.end_char,
+                                           rule_id=claim.id_ or None) if claim is not None else None,
+            verdict=R.Verdict(label=verdict.label_, **place(verdict)) if verdict is not None else None,
+            text=text, sections=sections, citations=citations, references=references,
             claims=claims, warnings=[R.Warning(code=c, message=m) for c, m in warnings],
         )
 

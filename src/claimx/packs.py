@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ConfigError, Errors
 from .extents import Extent, Window
@@ -25,7 +25,7 @@ from .lexicons import LexiconTable
 from .matcher import RuleEngine
 from .patterns import Compiled, Compiler, PatternError
 from .rulefiles import Rule, read_rules_with_lines, read_yaml, report, slow_regex
-from .settings import Config, ObjectSettings
+from .settings import Config, ObjectSettings, SectionKind
 
 Pattern = str | list[dict[str, Any]]
 
@@ -73,6 +73,30 @@ class QuantityRule(Rule):
     pattern: Pattern
 
 
+VerdictLabel = Literal["true", "partly_true", "misleading", "false", "unsupported", "none"]
+
+
+class VerdictRule(Rule):
+    """A phrase that states what a fact-check concludes (``claimx_verdicts`` picks one per document),
+    or, with ``heading``, a line that announces the conclusion ("Conclusion", "Our ruling")."""
+
+    verdict: VerdictLabel | None = None
+    heading: bool = False    # a verdict heading: cues in the paragraph after its line rank higher
+    pattern: Pattern
+    priority: int = Field(0, ge=-9, le=9)  # of the cues read, the highest priority wins, then the earliest
+    start: bool = False      # the cue must open its sentence ("No, ...")
+    whole: bool = False      # the cue must be its whole line, punctuation aside (a printed rating: "Fake")
+    negatable: bool = True   # a negation cue just before it cancels it ("not misleading")
+    questions: bool = False  # it counts in a question too (else a sentence ending in '?' states no verdict)
+    sections: list[SectionKind] | None = None  # where it counts [default: settings verdicts.sections]
+
+    @model_validator(mode="after")
+    def _verdict_or_heading(self) -> VerdictRule:
+        if (self.verdict is None) != self.heading:
+            raise ValueError("a verdict rule has either 'verdict' (a class) or 'heading': true")
+        return self
+
+
 class Manifest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -87,8 +111,8 @@ class Manifest(BaseModel):
 class Loaded:
     """A rule with where it came from (for ``path:line`` messages) and the lexicons it sees."""
 
-    kind: Literal["tactic", "actor", "cue", "quantity"]
-    rule: PatternRule | CueRule | QuantityRule
+    kind: Literal["tactic", "actor", "cue", "quantity", "verdict"]
+    rule: PatternRule | CueRule | QuantityRule | VerdictRule
     path: Path
     line: int
     lexicons: LexiconTable
@@ -97,6 +121,8 @@ class Loaded:
     @property
     def label(self) -> str:
         r = self.rule
+        if isinstance(r, VerdictRule):
+            return r.verdict or "heading"
         return r.label if isinstance(r, PatternRule) else r.cue if isinstance(r, CueRule) else "QUANTITY"
 
     def error(self, message: str) -> ConfigError:
@@ -200,7 +226,8 @@ def load_cues(config: Config) -> list[Loaded]:
     rules = config.settings.rules
     shared = shared_lexicons(config)
     out: list[Loaded] = []
-    for rel, model, kind in ((rules.hedges, CueRule, "cue"), (rules.quantities, QuantityRule, "quantity")):
+    for rel, model, kind in ((rules.hedges, CueRule, "cue"), (rules.quantities, QuantityRule, "quantity"),
+                             (rules.verdicts, VerdictRule, "verdict")):
         if rel:
             path = config.path(rel)
             out.extend(Loaded(kind, r, path, line, shared) for line, r in read_rules_with_lines(path, model))

@@ -20,7 +20,7 @@ from spacy.language import Language
 from thinc.api import Config as SpacyConfig
 from thinc.api import ConfigValidationError
 
-from . import claims, components, lemmatizer, rules_component, tokenizer  # noqa: F401  (register the factories)
+from . import claims, components, lemmatizer, rules_component, tokenizer, verdicts  # noqa: F401  (register the factories)
 from .errors import ConfigError, Errors
 from .rulefiles import read_config_text
 from .settings import Config, load_config

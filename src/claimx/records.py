@@ -122,6 +122,27 @@ class Claim(_Model):
     actors: list[Actor]
 
 
+class Verdict(_Model):
+    """What the article concludes about the claim it checks (``claimx_verdicts``)."""
+
+    label: Literal["true", "partly_true", "misleading", "false", "unsupported", "none"] = Field(
+        description="The rating, on the scale true > partly_true > misleading > false > unsupported; "
+                    "'none': the article answers an open question and rates no claim.")
+    text: str = Field(description="The phrase that states it ('This is false', 'no evidence').")
+    start: int
+    end: int
+    rule_id: str
+
+
+class ClaimReviewed(_Model):
+    """The claim or question the article checks: its title line, without a 'Fact check:' prefix."""
+
+    text: str
+    start: int
+    end: int
+    rule_id: str | None
+
+
 class Record(_Model):
     schema_version: str = SCHEMA_VERSION
     doc_id: str
@@ -129,6 +150,8 @@ class Record(_Model):
     title: str | None
     checked_on: date | None
     layout: str
+    claim_reviewed: ClaimReviewed | None = None
+    verdict: Verdict | None = Field(None, description="Null when no verdict cue was read.")
     text: str | None = Field(description="The text every offset refers to; null with --no-text.")
     sections: list[Section]
     citations: list[Citation]

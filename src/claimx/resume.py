@@ -79,7 +79,8 @@ def config_files(job: Job) -> list[Path]:
 
 def _settings_files(config) -> list[Path]:
     s = config.settings
-    named = [s.layout.lines, s.layout.markers, s.rules.hedges, s.rules.quantities, s.rules.lexicons, s.rules.variants]
+    named = [s.layout.lines, s.layout.markers, s.rules.hedges, s.rules.quantities, s.rules.verdicts, s.rules.lexicons,
+             s.rules.variants]
     return [config.file, *(config.path(rel) for rel in named if rel)]
 
 

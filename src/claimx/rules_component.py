@@ -13,6 +13,8 @@ Results go to span groups, each span labelled and carrying its rule id in
 - ``doc.spans["hedges"]``: cues (label ``hedge`` or ``negation``), longest wins
   across both, so "not all" (a hedge) beats "not" (a negation).
 - ``doc.spans["quantities"]``: ``span._.value`` (number or None) and ``span._.unit``.
+- ``doc.spans["verdict_cues"]``: verdict cues (label = verdict class), longest wins
+  across classes; ``claimx_verdicts`` picks the document's verdict among them.
 
 A rule with ``head``, ``before`` or ``object`` has its match widened first
 (:mod:`claimx.extents`); ``span._.core`` then keeps the token range the pattern
@@ -31,7 +33,7 @@ from .matcher import longest_first
 from .packs import CompiledRule, Loaded, RuleBuilder, load_cues, resolve_packs
 from .settings import Config
 
-GROUPS = {"tactic": "tactics", "actor": "actors", "cue": "hedges", "quantity": "quantities"}
+GROUPS = {"tactic": "tactics", "actor": "actors", "cue": "hedges", "quantity": "quantities", "verdict": "verdict_cues"}
 
 for _name in ("value", "unit", "core"):
     if not Span.has_extension(_name):

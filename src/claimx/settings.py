@@ -162,12 +162,40 @@ class RuleSettings(_Section):
     dir: str = "rules"
     hedges: str | None = None
     quantities: str | None = None
+    verdicts: str | None = None     # verdict cues (claimx_verdicts)
     lexicons: str | None = None     # lexicons every pack sees
     variants: str | None = None     # normalize / inflect / derive rules
     max_expansion: int = Field(5000, ge=1)  # token patterns one rule may compile to
     objects: ObjectSettings = Field(default_factory=ObjectSettings)
     number_words: dict[str, float] = Field(default_factory=dict)
     multipliers: dict[str, float] = Field(default_factory=dict)
+
+
+class VerdictSettings(_Section):
+    """Where ``claimx_verdicts`` reads a document's verdict (see the README's Verdicts)."""
+
+    # Section kinds read, best first: of the cues found, the higher priority wins, then the
+    # earlier kind in this list, then the earlier sentence.
+    sections: list[SectionKind] = Field(default_factory=lambda: ["title", "summary", "body"])
+    sentences: int = Field(16, ge=1)        # sentences read from the start of each section
+    negation_window: int = Field(2, ge=0)   # tokens between a negation cue and the cue it cancels
+    decisive: int = Field(3, ge=-9, le=10)  # a cue of at least this priority wins wherever it is read
+    question_marks: list[str] = Field(default_factory=lambda: ["?"])  # a sentence ending so states no verdict
+
+
+class ExportSettings(_Section):
+    """``claimx export``: what is read from records beyond their fields."""
+
+    url_pattern: str = r"https?://[^\s<>\"\]\)]+"  # a URL in a reference entry (ClaimReview appearance)
+
+    @field_validator("url_pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return value
 
 
 class CheckSettings(_Section):
@@ -180,8 +208,10 @@ class Settings(_Section):
     tokenizer: TokenizerSettings = Field(default_factory=TokenizerSettings)
     sentences: SentenceSettings
     claims: ClaimSettings = Field(default_factory=ClaimSettings)
+    verdicts: VerdictSettings = Field(default_factory=VerdictSettings)
     rules: RuleSettings = Field(default_factory=RuleSettings)
     check: CheckSettings = Field(default_factory=CheckSettings)
+    export: ExportSettings = Field(default_factory=ExportSettings)
 
 
 @dataclass(frozen=True)
@@ -238,7 +268,7 @@ def default_config_path() -> Path:
 # Settings that name files: a relative value starts from the folder of the settings
 # file that gives it (the packaged defaults' from the package, yours from your file).
 PATH_KEYS = ("layout.lines", "layout.markers", "rules.dir", "rules.hedges", "rules.quantities",
-             "rules.lexicons", "rules.variants")
+             "rules.lexicons", "rules.variants", "rules.verdicts")
 
 
 def load_config(path: str | Path | None = None) -> Config:

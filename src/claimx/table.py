@@ -45,6 +45,7 @@ COLUMN_TYPES: dict[str, str] = {
     "number": "Int64", "heading": "string", "heading_start": "Int64", "heading_end": "Int64",
     "n_tactics": "Int64", "n_actors": "Int64", "n_quantities": "Int64", "n_hedges": "Int64",
     "n_citations": "Int64", "n_claims": "Int64",
+    "claim_reviewed": "string", "checked_on": "string",
 }
 
 COMMON = ("doc_id", "section_id", "section_kind", "start", "end", "text")
@@ -61,6 +62,8 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "hedges": COMMON + _CLAIM_CHILD + ("cue", "rule_id"),
     "citations": COMMON + ("citation_id", "refs", "rule_id", "sentence_start", "sentence_end", "claim_id"),
     "references": COMMON + ("reference_id", "number", "rule_id"),
+    # One row per document: its verdict (label null when none was read) and what it reviews.
+    "verdicts": COMMON + ("label", "rule_id", "claim_reviewed", "checked_on"),
 }
 ALIASES = {"tactics": "mentions"}  # the name `claimx eval --level` uses
 
@@ -148,6 +151,13 @@ def _rows(rec: Record, level: str) -> list[dict[str, Any]]:
         for r in rec.references:
             rows.append(base(r.section_id, r.start, r.end, r.text) | {
                 "reference_id": r.id, "number": r.number, "rule_id": r.rule_id})
+    elif level == "verdicts":
+        v = rec.verdict
+        section = next((s.id for s in rec.sections if v and s.start <= v.start < s.end), None)
+        return [base(section, v.start if v else None, v.end if v else None, v.text if v else None) | {
+            "label": v.label if v else None, "rule_id": v.rule_id if v else None,
+            "claim_reviewed": rec.claim_reviewed.text if rec.claim_reviewed else None,
+            "checked_on": rec.checked_on.isoformat() if rec.checked_on else None}]
     # Text order inside the document; the stable sort keeps the record's order for ties.
     rows.sort(key=lambda row: (row["start"], row["end"]))
     return rows

@@ -44,7 +44,8 @@ def _missed_by_label(miss: pd.DataFrame, docs: dict) -> list[str]:
 def eval_cmd(
     pred: Path = Arg(..., help="Predicted records (JSONL file or folder)."),
     gold: Path = Arg(..., help="Gold records, or span annotations {doc_id, spans} (file or folder)."),
-    level: str = Opt("tactics", "--level", "-l", help=f"What to score: {', '.join(LEVELS)}."),
+    level: str = Opt("tactics", "--level", "-l", help=f"What to score: {', '.join(LEVELS)}, verdicts "
+                                                     "(taken when GOLD is a verdict file)."),
     output: Path | None = Opt(None, "--output", "-o",
                               help="Write the tables as JSON (.json) or CSV (.csv, label table)."),
     out_alias: Path | None = Opt(None, "--out", hidden=True, help="The old spelling of --output."),
@@ -62,9 +63,12 @@ def eval_cmd(
     import pandas as pd
 
     from ..evaluate import Split, label_table, missed, read_baseline, rule_table, score
+    from ..verdictscore import is_verdict_file
 
     out = one_output(output, out_alias)
 
+    if level == "verdicts" or (gold.is_file() and is_verdict_file(gold)):
+        return _eval_verdicts(pred, gold, splits, out)
     if level not in LEVELS:
         raise typer.BadParameter(f"choose from {', '.join(LEVELS)}", param_hint="--level")
     try:
@@ -127,3 +131,45 @@ def one_output(output: Path | None, alias: Path | None) -> Path | None:
     if output is not None and alias is not None and output != alias:
         raise typer.BadParameter("give -o/--output once (--out is its old spelling)", param_hint="--output")
     return output if output is not None else alias
+
+
+def _eval_verdicts(pred: Path, gold: Path, splits: list[str] | None, out: Path | None) -> None:
+    """Accuracy, confusion matrix and per-class P/R/F1 of the records' verdicts (whole set and splits)."""
+    from ..evaluate import Split
+    from ..verdictscore import (accuracy, class_table, confusion, is_verdict_file, judged, read_verdict_gold,
+                                span_agreement)
+
+    try:
+        parts = [Split(spec) for spec in splits or ()]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--split") from None
+    try:
+        if out is not None:
+            check_output_path(out)
+        p_docs = {d: judged(r) for d, r in load_docs(pred).items() if isinstance(r, Record)}
+        g_docs = read_verdict_gold(gold) if gold.is_file() and is_verdict_file(gold) else \
+            {d: judged(r) for d, r in load_docs(gold).items() if isinstance(r, Record)}
+    except ConfigError as exc:
+        fail(exc)
+    common = sorted(set(p_docs) & set(g_docs))
+    if not common:
+        typer.echo("claimx: error: no doc_id is in both PRED and GOLD", err=True)
+        raise typer.Exit(2)
+    result: dict = {"level": "verdicts"}
+    for name, ids in [("all", common), *((part.name, [d for d in common if d in part]) for part in parts)]:
+        if not ids:
+            typer.echo(f"\nsplit {name}: 0 documents")
+            continue
+        matrix = confusion(p_docs, g_docs, ids)
+        classes = class_table(matrix)
+        phrase, claim = span_agreement(p_docs, g_docs, ids, "span"), span_agreement(p_docs, g_docs, ids, "claim")
+        head = "verdicts" if name == "all" else f"split {name}"
+        typer.echo(f"\n{head}: {len(ids)} documents, accuracy {accuracy(matrix):.3f}; verdict phrase overlaps "
+                   f"gold in {phrase[0]}/{phrase[1]}, claim in {claim[0]}/{claim[1]}")
+        typer.echo(matrix.to_string())
+        typer.echo(classes.to_string(index=False))
+        result[name] = {"documents": len(ids), "accuracy": accuracy(matrix), "classes": classes.to_dict("records"),
+                        "confusion": matrix.to_dict("index")}
+    if out is not None:
+        with atomic_writer(out) as fh:
+            fh.write(json.dumps(result, indent=2) + "\n")

@@ -129,4 +129,4 @@ def main() -> None:
 
 # Each command module registers itself on `app`; importing them here gives every
 # user of `app` (the console script, tests) the full command set.
-from . import check, evaluate, explain, extract, gold, report, rules, schema, table  # noqa: E402, F401
+from . import check, evaluate, explain, export, extract, gold, report, rules, schema, table  # noqa: E402, F401
