@@ -39,7 +39,11 @@ def reference(archive, tmp_path_factory):
 
 def test_reference_run_accounts_for_every_document(reference):
     out, summary = reference
-    assert summary.inputs == summary.records + summary.errors == 6 * 19 + 2
+    from claimx.readers import read_inputs
+    from claimx.settings import load_config
+
+    corpus = sum(1 for _ in read_inputs([str(ROOT / "corpora")], load_config().settings.input))
+    assert summary.inputs == summary.records + summary.errors == 6 * corpus + 2
     # the broken line, and the 4 JSONL ids of the archive seen again in each of 5 copies
     assert summary.errors == 1 + 5 * 4
     assert len(out.read_text(encoding="utf-8").splitlines()) == summary.records

@@ -20,7 +20,7 @@ from .conftest import ROOT
 
 CORPUS = ROOT / "corpora"
 FACTORIES = ["claimx_sections", "claimx_citations", "claimx_sentences", "claimx_lemmatizer", "claimx_rules",
-             "claimx_claims"]
+             "claimx_claims", "claimx_verdicts"]
 
 # Run in a fresh interpreter that never imports claimx itself: spaCy must find the
 # tokenizer and every component through the package's entry points.
