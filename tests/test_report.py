@@ -181,6 +181,34 @@ def test_tactic_chart_bars_equal_label_totals(records, index):
     assert widths == sorted(widths, reverse=True)
 
 
+def test_verdict_chart_counts_documents_per_class(records, index):
+    totals = Counter(r.verdict.label if r.verdict else "not read" for r in records)
+    assert len(totals) >= 5, "the corpus covers the verdict classes"
+    bars = index.by_id("verdict-chart").find_all("g", class_="bar")
+    shown = {b.attrs["data-verdict"]: int(b.attrs["data-count"]) for b in bars}
+    assert {k: n for k, n in shown.items() if n} == dict(totals)
+    assert list(shown) == ["true", "partly_true", "misleading", "false", "unsupported", "none", "not read"]
+    months = Counter((r.checked_on.isoformat()[:7] if r.checked_on else "undated",
+                      r.verdict.label if r.verdict else "not read") for r in records)
+    rows = [row for row in index.by_id("verdicts-by-month").find_all("tr") if "data-month" in row.attrs]
+    cells = {}
+    for row in rows:
+        for v, td in zip(shown, row.find_all("td")[1:], strict=True):
+            if td.text():
+                cells[row.attrs["data-month"], v] = int(td.text())
+    assert cells == dict(months)
+
+
+def test_document_page_outlines_its_verdict_phrase(records, site, index):
+    rated = [r for r in records if r.verdict is not None]
+    assert rated
+    for rec in rated:
+        page = parse(doc_page(site, index, rec.doc_id))
+        (span,) = [n for n in page.by_id("text").find_all("span") if "verdict" in n.classes()]
+        assert span.text() == rec.verdict.text and span.attrs["data-verdict"] == rec.verdict.label
+        assert page.by_id("doc-verdict").attrs["data-verdict"] == rec.verdict.label
+
+
 def test_timeline_cells_add_up_per_label_and_month(records, index):
     chart = index.by_id("timeline-chart")
     assert chart.attrs["data-by"] == "month"  # the corpus has checked_on dates

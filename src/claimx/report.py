@@ -32,13 +32,19 @@ from typing import IO, get_args
 from .about import __version__
 from .errors import ConfigError, Errors
 from .goldio import error_files, jsonl_files, read_jsonl, read_records
-from .records import Claim, ErrorRecord, Mention, Record, SectionKind, Source, dumps
+from .records import Claim, ErrorRecord, Mention, Record, SectionKind, Source, Verdict, dumps
 
 CERTAINTIES: tuple[str, ...] = get_args(Claim.model_fields["certainty"].annotation)
 SECTION_KINDS: tuple[str, ...] = get_args(SectionKind)
 # Written into every report folder: only a folder holding it is ever replaced. Looking at
 # the names in a folder is not enough (a user's docs/ is not a report's docs/).
 MARKER = ".claimx-report"
+# Verdict classes in scale order, then records with no verdict; a fixed colour each (background, text).
+VERDICTS: tuple[str, ...] = (*get_args(Verdict.model_fields["label"].annotation), "not read")
+VERDICT_COLOURS = {"true": ("#2e8b57", "#fff"), "partly_true": ("#7fb77e", "#10311a"),
+                   "misleading": ("#e0a21b", "#3b2600"), "false": ("#d04545", "#fff"),
+                   "unsupported": ("#8a6fb0", "#fff"), "none": ("#b8c0cc", "#1f2430"),
+                   "not read": ("#e4e7ed", "#3a4252")}
 TIMELINE_DOCS = 80  # columns of the timeline when it shows documents (no record has a date)
 
 
@@ -200,6 +206,8 @@ class Stats:
         self.kinds, self.kind_docs, self.certainty, self.totals = Counter(), Counter(), Counter(), Counter()
         self.labels, self.label_docs, self.rules, self.rule_docs = Counter(), Counter(), Counter(), Counter()
         self.months: Counter[tuple[str, str]] = Counter()  # (Doc.month, label) -> mentions
+        self.verdicts: Counter[str] = Counter()  # verdict class ("not read": no verdict) -> documents
+        self.verdict_months: Counter[tuple[str, str]] = Counter()  # (Doc.month, verdict class) -> documents
         self.first_docs: list[tuple[str, Counter[str]]] = []  # (doc_id, mentions per label), TIMELINE_DOCS of them
         self.schemas: set[str] = set()
         self.docs = sorted(map(self._add, records), key=lambda d: d.doc_id)
@@ -231,6 +239,9 @@ class Stats:
         doc = Doc(r.doc_id, r.title, sys.intern(r.layout), r.checked_on, counts,
                   ", ".join(w.code for w in r.warnings) or None)
         self.months.update({(doc.month, lab): n for lab, n in labels.items()})
+        verdict = r.verdict.label if r.verdict else "not read"
+        self.verdicts[verdict] += 1
+        self.verdict_months[doc.month, verdict] += 1
         insort(self.first_docs, (doc.doc_id, labels), key=itemgetter(0))
         del self.first_docs[TIMELINE_DOCS:]
         return doc
@@ -287,6 +298,7 @@ tbody tr:hover{background:#f8f9fc}
 .cert-asserted{background:#dcefe3;color:#1d5c35}
 .cert-hedged{background:#fbeccb;color:#7a4b00}
 .cert-negated{background:#f8d9d9;color:#8c1c1c}
+
 svg text{font-family:"DejaVu Sans Mono",ui-monospace,Menlo,Consolas,monospace;font-size:12px;fill:#2b3140}
 svg{max-width:100%;height:auto}
 .chart{overflow-x:auto}
@@ -328,6 +340,11 @@ td.tactics{min-width:240px}
 .nowrap{white-space:nowrap}
 @media (max-width:900px){.doc-grid{grid-template-columns:1fr}aside{position:static}}
 """
+# Verdict badges and the verdict phrase's outline, in the colours of VERDICT_COLOURS.
+CSS += "".join(f".v-{v.replace(' ', '-')}{{background:{bg};color:{fg}}}\n" for v, (bg, fg) in VERDICT_COLOURS.items())
+CSS += ".verdict{background:none;color:inherit;outline:2.5px solid #1f2430;outline-offset:1px;border-radius:3px}\n"
+CSS += "".join(f".verdict.v-{v}{{outline-color:{bg}}}\n" for v, (bg, _) in VERDICT_COLOURS.items() if v != "not read")
+
 
 SORT_JS = """(function(){
 function key(td){var v=td.getAttribute('data-sort');return v===null?td.textContent.trim().toLowerCase():v;}
@@ -404,6 +421,37 @@ def tactic_chart(stats: Stats) -> str:
         ))
     return tag("div", _svg(label_w + bar_w + 50, row * len(order) + 6, "".join(rows),
                            aria_label="tactic mentions per label"), class_="chart", id="tactic-chart")
+
+
+def verdict_chart(stats: Stats) -> str:
+    """Documents per verdict class (bars, in scale order) and, when records are dated, per month (a table)."""
+    top = max(stats.verdicts.values(), default=0)
+    if not top:
+        return tag("p", "No records.", class_="note", id="verdict-chart")
+    label_w, bar_w, row = 16 + _CHAR * max(map(len, VERDICTS)), 420, 24
+    rows = []
+    for i, v in enumerate(VERDICTS):
+        n, y = stats.verdicts.get(v, 0), i * row
+        w = bar_w * n / top
+        rows.append(tag(
+            "g",
+            tag("title", esc(f"{v}: {n} documents"))
+            + tag("text", esc(v), x=round(label_w - 10), y=y + 16, text_anchor="end")
+            + tag("rect", x=round(label_w), y=y + 4, width=f"{w:.1f}", height=16, rx=2, fill=VERDICT_COLOURS[v][0])
+            + tag("text", str(n), x=f"{label_w + w + 6:.1f}", y=y + 16),
+            class_="bar", data_verdict=v, data_count=n,
+        ))
+    chart = tag("div", _svg(label_w + bar_w + 50, row * len(VERDICTS) + 6, "".join(rows),
+                            aria_label="documents per verdict"), class_="chart", id="verdict-chart")
+    if not stats.dated:
+        return chart
+    months = sorted({m for m, _ in stats.verdict_months})
+    head = tag("tr", "<th>month</th>" + "".join(tag("th", tag("span", esc(v), class_=f"badge v-{v.replace(' ', '-')}"),
+                                                    class_="n") for v in VERDICTS))
+    body = "".join(tag("tr", tag("td", esc(m)) + "".join(
+        tag("td", str(stats.verdict_months.get((m, v), 0) or ""), class_="n") for v in VERDICTS), data_month=m)
+        for m in months)
+    return chart + tag("table", tag("thead", head) + tag("tbody", body), id="verdicts-by-month")
 
 
 def timeline_chart(stats: Stats) -> str:
@@ -531,6 +579,10 @@ def index_page(stats: Stats, source: str | None, errors_source: str | None) -> I
         tag("dl", cards, class_="stats"),
         tag("div", tag("section", tag("h2", "Sections by kind") + kinds)
             + tag("section", tag("h2", "Claims by certainty") + certainty + citations), class_="grid"),
+        tag("h2", "Verdicts"),
+        tag("p", "What each article concludes about the claim it checks (<code>verdict.label</code>); "
+                 "<em>none</em>: it rates no claim, <em>not read</em>: no verdict phrase was found.", class_="note"),
+        verdict_chart(stats),
         tag("h2", "Tactic mentions per label"),
         tag("p", "Every tactic mention in every claim of the archive, by label. Hover a bar for the number of "
                  "documents.", class_="note"),
@@ -656,6 +708,12 @@ def spans_of(record: Record, colours: dict[str, Colour]) -> list[Span]:
             out.add(Span(h.start, h.end, 4, "span",
                          (("class", h.cue), ("data-kind", h.cue), ("data-rule", h.rule_id), ("data-start", h.start),
                           ("data-end", h.end)), title=f"{h.cue} \u00b7 {h.rule_id}"))
+    v = record.verdict
+    if v is not None and v.end > v.start:
+        out.add(Span(v.start, v.end, 6, "span",
+                     (("class", f"verdict v-{v.label}"), ("id", "verdict"), ("data-kind", "verdict"),
+                      ("data-verdict", v.label), ("data-rule", v.rule_id), ("data-start", v.start),
+                      ("data-end", v.end)), title=f"verdict: {v.label} \u00b7 {v.rule_id}"))
     for c in record.citations:
         refs = ", ".join(map(str, c.refs))
         out.add(Span(c.start, c.end, 5, "span",
@@ -735,6 +793,8 @@ def document_page(record: Record, stats: Stats, prev_id: str | None, next_id: st
             ("url", _link(src.url)),
             ("checked_on", esc(record.checked_on.isoformat() if record.checked_on else "\u2013")),
             ("layout", esc(record.layout)),
+            ("claim", esc(record.claim_reviewed.text) if record.claim_reviewed else "\u2013"),
+            ("verdict", _verdict_badge(record)),
             ("schema", esc(record.schema_version))]
     counts = [("sections", len(record.sections)), ("citations", len(record.citations)),
               ("references", len(record.references)), ("claims", len(record.claims)),
@@ -746,7 +806,8 @@ def document_page(record: Record, stats: Stats, prev_id: str | None, next_id: st
     styles = [("hedge", tag("span", "hedge", class_="hedge sw")),
               ("negation", tag("span", "negation", class_="negation sw")),
               ("quantity", tag("span", "quantity", class_="qty")),
-              ("citation marker", tag("span", "[1]", class_="cite"))]
+              ("citation marker", tag("span", "[1]", class_="cite")),
+              ("verdict phrase", tag("span", "verdict", class_="verdict sw"))]
     legend = (tag("h3", "Tactic labels")
               + (tag("ul", "".join(legend_items), class_="legend", id="legend") if legend_items
                  else tag("p", "none in this document", class_="note", id="legend"))
@@ -765,6 +826,16 @@ def document_page(record: Record, stats: Stats, prev_id: str | None, next_id: st
     footer = tag("footer", esc(f"claimx {__version__} \u00b7 {record.doc_id}"))
     body = "\n".join([header, '<main class="wrap">', main, claims, footer, "</main>"])
     return _page(f"{record.title or record.doc_id} \u2013 claimx", body, stats)
+
+
+def _verdict_badge(record: Record) -> str:
+    """The verdict class as a badge linking to its phrase in the text, with the phrase and its rule."""
+    v = record.verdict
+    if v is None:
+        return tag("span", "not read", class_="badge v-not-read", id="doc-verdict", data_verdict="not read")
+    return (tag("a", tag("span", esc(v.label), class_=f"badge v-{v.label}"), href="#verdict", id="doc-verdict",
+                data_verdict=v.label)
+            + " " + esc(f"\u201c{v.text}\u201d") + " " + tag("code", esc(v.rule_id), class_="muted"))
 
 
 def _link(url: str | None) -> str:
