@@ -211,3 +211,13 @@ def test_docs_serialise_for_multiprocessing_and_docbin():
     assert [d._.layout for d in back] == [d._.layout for d in one]
     assert back[-1]._.rejected_markers == one[-1]._.rejected_markers
     assert [r.text for r in one[-1]._.rejected_markers] == ["[3-1]"]
+
+
+def test_every_factory_of_the_default_pipeline_is_an_entry_point():
+    """spaCy finds each component by entry point, without claimx imported first (pyproject.toml)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = set(project["entry-points"]["spacy_factories"])
+    pipeline = read_pipeline_config(default_pipeline_path())["nlp"]["pipeline"]
+    assert set(pipeline) <= declared and set(FACTORIES) == set(pipeline)
