@@ -44,6 +44,12 @@ def article(summary: str, title: str = "Did the council ban cash at the market?"
     ("The post is largely accurate [1].", "true", "is largely accurate"),
     ("Yes, the council voted for card-only stalls [1].", "true", "Yes"),
     ("The claim is accurate and matches the council minutes [1].", "true", "is accurate"),
+    ("Our ruling: False. Stalls still take cash [1].", "false", "False"),
+    ("Rating: Mixture. One market went card-only [1].", "partly_true", "Mixture"),
+    ("Verdict \u2014 missing context: one stall stopped taking cash [1].", "misleading", "missing context"),
+    ("The post lacks any evidence for a ban [1].", "unsupported", "lacks any evidence"),
+    ("The ban never happened, the council says [1].", "false", "never happened"),
+    ("The figure in the post checks out [1].", "true", "checks out"),
 ])
 def test_phrasings_give_their_class(extract, summary, label, phrase):
     record = extract(article(summary))
