@@ -19,9 +19,9 @@ import random
 from itertools import accumulate
 from pathlib import Path
 
-from claimx.readers import read_inputs
-from claimx.sections import SectionSplitter
-from claimx.settings import load_config
+from claimx.io.readers import read_inputs
+from claimx.layout.sections import SectionSplitter
+from claimx.config.settings import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 ONSETS = "b c d f g h j k l m n p r s t v w z br cr dr fr gr pl pr st tr ch sh th".split()

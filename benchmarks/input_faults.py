@@ -7,7 +7,7 @@
 ``ids``: memory of the duplicate-id check per document, measured as resident memory
 (RSS, so SQLite's own cache counts too) before and after adding N ids, each variant
 in a fresh process: the dict ``read_inputs`` kept before (doc_id -> place) against
-:class:`claimx.readers.SeenIds`. Then ``read_inputs`` over a JSONL file of N tiny
+:class:`claimx.io.readers.SeenIds`. Then ``read_inputs`` over a JSONL file of N tiny
 lines, RSS growth per line.
 
 ``huge``: one line of MB megabytes made of the bundled corpus' article text
@@ -36,7 +36,7 @@ def rss() -> int:
 
 
 def ids_child(variant: str, n: int) -> dict:
-    from claimx.readers import SeenIds
+    from claimx.io.readers import SeenIds
 
     keys = (f"archive-{i:09d}" for i in range(n))
     before, started = rss(), time.perf_counter()
@@ -53,8 +53,8 @@ def ids_child(variant: str, n: int) -> dict:
 
 
 def read_child(n: int) -> dict:
-    from claimx.readers import read_inputs
-    from claimx.settings import load_config
+    from claimx.io.readers import read_inputs
+    from claimx.config.settings import load_config
 
     settings = load_config().settings.input
     with tempfile.TemporaryDirectory() as tmp:
@@ -73,9 +73,10 @@ def read_child(n: int) -> dict:
 
 
 def huge_child(mb: float) -> dict:
-    from claimx.extract import Extractor
-    from claimx.readers import Input, read_inputs
-    from claimx.records import ErrorRecord, Source
+    from claimx.run.extractor import Extractor
+    from claimx.io.readers import Input, read_inputs
+    from claimx.records.schema import ErrorRecord
+    from claimx.io.source import Source
 
     ext = Extractor()
     texts = [i.text for i in read_inputs([str(ROOT / "corpora" / "articles")], ext.config.settings.input) if i.text]

@@ -128,9 +128,10 @@ def regex_floor(path: Path) -> float:
 
 def stages(path: Path) -> dict[str, float]:
     """Seconds per stage of claimx's pipeline over an archive, in one process."""
-    from claimx.extract import Extractor
-    from claimx.readers import read_inputs
-    from claimx.records import dumps
+    from claimx.run.extractor import Extractor
+    from claimx.io.readers import read_inputs
+    from claimx.records.schema import dumps
+    from claimx.records.build import build_record
 
     ex = Extractor()
     nlp = ex.nlp
@@ -145,7 +146,7 @@ def stages(path: Path) -> dict[str, float]:
             doc = proc(doc)
             spent[name] += clock() - t
         t = clock()
-        record = ex.build(inp, doc)
+        record = build_record(inp, doc)
         spent["record building"] += clock() - t
         t = clock()
         dumps(record)

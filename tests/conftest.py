@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from claimx.extract import Extractor
-from claimx.readers import Input
-from claimx.records import Record, Source
-from claimx.settings import load_config
+from claimx.run.extractor import Extractor
+from claimx.io.readers import Input
+from claimx.records.schema import Record
+from claimx.io.source import Source
+from claimx.config.settings import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seeds" / "000_684467e5201d2897.txt"
@@ -26,7 +27,7 @@ def extractor(config):
 @pytest.fixture(scope="session")
 def corpus_records(extractor) -> list[Record]:
     """Records of the bundled corpus, in walk order (every document gives one)."""
-    from claimx.readers import read_inputs
+    from claimx.io.readers import read_inputs
 
     recs = list(extractor(read_inputs([str(ROOT / "corpora")], extractor.config.settings.input)))
     assert recs and all(isinstance(r, Record) for r in recs)
@@ -92,7 +93,7 @@ def write_pack(folder: Path, rules: list[dict], labels=("STING_OPERATION",), *,
 @pytest.fixture
 def pack_nlp(tmp_path, config):
     """A pipeline with one test pack: ``pack_nlp(rules, labels=..., lexicons=..., heads=...)``."""
-    from claimx.pipeline import load
+    from claimx.nlp.language import load
 
     count = iter(range(1000))
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from claimx.evaluate import doc_items, items_of, score
-from claimx.goldio import load_docs
+from claimx.gold.evaluate import doc_items, items_of, score
+from claimx.gold.spans import load_docs
 
 from .conftest import ROOT
 

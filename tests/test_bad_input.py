@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from claimx.batch import Job, run_batch
+from claimx.run.batch import Job, run_batch
 
 from .conftest import ROOT
 

@@ -5,9 +5,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from claimx.check import compare, diff_records, summary_line
+from claimx.gold.check import compare, diff_records, summary_line
 from claimx.cli.main import app
-from claimx.records import dumps, dumps_gold
+from claimx.records.schema import dumps, dumps_gold
 
 TEXT = "Fact check: q?\nExecutive Summary\nPolice ran sting operations in 14 countries [1]. Nothing else [2].\n"
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from claimx.citations import MarkerFinder
+from claimx.layout.markers import MarkerFinder
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from claimx.batch import Job, run_batch
+from claimx.run.batch import Job, run_batch
 from claimx.cli.main import app
 from claimx.errors import ConfigError, RunError
 
@@ -25,8 +25,8 @@ from .conftest import ROOT
 
 distributed = pytest.importorskip("dask.distributed")
 
-from claimx import dask_engine  # noqa: E402
-from claimx.dask_engine import run_dask  # noqa: E402
+from claimx.run import dask as dask_engine  # noqa: E402
+from claimx.run.dask import run_dask  # noqa: E402
 
 runner = CliRunner()
 JOB = Job(None, None)
@@ -174,7 +174,7 @@ def test_dask_usage_errors_exit_2_before_any_work(tmp_path, args, code):
 
 def test_shards_the_driver_cannot_see_are_an_error_not_a_short_output(client, tricky, tmp_path, monkeypatch):
     """A worker writing where the driver does not look (no shared file system) must not lose records."""
-    from claimx import batch
+    from claimx.run import batch
 
     elsewhere = tmp_path / "worker-disk"
     real = batch.shard_batch
@@ -210,8 +210,8 @@ def test_stdin_is_refused_not_skipped(tmp_path):
 
 def test_dask_reads_the_walk_of_a_local_run(tmp_path):
     """A link leaving the folder is refused on Dask too, and --follow-links reads it, as locally."""
-    from claimx.batch import Job, run_batch
-    from claimx.dask_engine import run_dask
+    from claimx.run.batch import Job, run_batch
+    from claimx.run.dask import run_dask
 
     outside = tmp_path / "outside.txt"
     outside.write_text("Fact check: Is this outside?\n\nNo, it is not [1].\n", encoding="utf-8")
@@ -230,16 +230,16 @@ def test_dask_reads_the_walk_of_a_local_run(tmp_path):
 
 
 def errors_of(path):
-    from claimx.extract import errors_path_for
+    from claimx.io.files import errors_path_for
 
     return errors_path_for(path)
 
 
 def test_a_dask_run_holds_the_output_lock(tmp_path):
-    from claimx.batch import Job
-    from claimx.dask_engine import run_dask
+    from claimx.run.batch import Job
+    from claimx.run.dask import run_dask
     from claimx.errors import RunError
-    from claimx.outputs import OutputLock
+    from claimx.io.outputs import OutputLock
 
     src = tmp_path / "in"
     src.mkdir()

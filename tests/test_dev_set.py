@@ -11,10 +11,10 @@ import re
 
 import pytest
 
-from claimx.evaluate import Split, doc_items, items_of, score
-from claimx.goldio import load_docs
-from claimx.readers import read_inputs
-from claimx.records import Record
+from claimx.gold.evaluate import Split, doc_items, items_of, score
+from claimx.gold.spans import load_docs
+from claimx.io.readers import read_inputs
+from claimx.records.schema import Record
 
 from .conftest import ROOT
 
@@ -95,7 +95,7 @@ def test_numbered_sections_of_real_pages(dev_records):
 
 
 def _verdict_scores(pred: dict, gold: dict, ids: list[str]):
-    from claimx.verdictscore import accuracy, class_table, confusion
+    from claimx.gold.verdictscore import accuracy, class_table, confusion
 
     matrix = confusion(pred, gold, ids)
     return accuracy(matrix), class_table(matrix).set_index("label")
@@ -108,7 +108,7 @@ VERDICT_FLOOR = {"all": 0.917 - 0.02, "tune=001-024": 0.958 - 0.02, "check=025-0
 
 @pytest.mark.parametrize("part", ["all", "tune=001-024", "check=025-036"])
 def test_dev_verdicts_keep_their_floor(dev_records, part):
-    from claimx.verdictscore import judged, read_verdict_gold
+    from claimx.gold.verdictscore import judged, read_verdict_gold
 
     gold = read_verdict_gold(DEV / "verdicts.jsonl")
     assert set(gold) == set(dev_records)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from claimx.evaluate import Item, missed, rule_table, score
+from claimx.gold.evaluate import Item, missed, rule_table, score
 
 GOLD = [
     Item("d", 0, 5, "A"),     # matched exactly by p1
@@ -65,7 +65,7 @@ def test_missed_lists_false_negatives():
     ("both=001-002, articles/*", ["002.txt", "articles/a.md"], ["003.txt"]),
 ])
 def test_split_specs(spec, inside, outside):
-    from claimx.evaluate import Split
+    from claimx.gold.evaluate import Split
 
     part = Split(spec)
     assert all(d in part for d in inside) and not any(d in part for d in outside)
@@ -73,14 +73,14 @@ def test_split_specs(spec, inside, outside):
 
 @pytest.mark.parametrize("spec", ["tune", "=001-024", "tune="])
 def test_bad_split_specs(spec):
-    from claimx.evaluate import Split
+    from claimx.gold.evaluate import Split
 
     with pytest.raises(ValueError, match="NAME=SPEC"):
         Split(spec)
 
 
 def test_sentence_around_a_missed_item(extract):
-    from claimx.evaluate import sentence_around
+    from claimx.gold.evaluate import sentence_around
 
     text = "Q?\nExecutive Summary\nFirst sentence here. Police ran a quiet sting [1]. Last one.\nAnother line.\n"
     record = extract(text)

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from claimx import batch
-from claimx.batch import Job, run_batch
+from claimx.run import batch
+from claimx.run.batch import Job, run_batch
 from claimx.cli.main import app
 from claimx.errors import RunError
 
@@ -39,8 +39,8 @@ SIZE = 3  # documents per batch: the corpus makes several full batches and a sho
 
 def corpus_size() -> int:
     """Documents in the bundled corpus (read, not extracted)."""
-    from claimx.readers import read_inputs
-    from claimx.settings import load_config
+    from claimx.io.readers import read_inputs
+    from claimx.config.settings import load_config
 
     return sum(1 for _ in read_inputs([str(ROOT / "corpora")], load_config().settings.input))
 
@@ -192,7 +192,7 @@ def _copy_configs(tmp_path) -> Path:
                                   "rules/deception/tactics.jsonl", "rules/law_enforcement/actors.jsonl",
                                   "rules/law_enforcement/lexicons.jsonl"])
 def test_the_resume_fingerprint_covers_every_loaded_file(tmp_path, name):
-    from claimx.resume import config_files, fingerprint
+    from claimx.run.resume import config_files, fingerprint
 
     cfg = _copy_configs(tmp_path)
     job = Job(str(cfg / "claimx.cfg"), None)
@@ -204,7 +204,7 @@ def test_the_resume_fingerprint_covers_every_loaded_file(tmp_path, name):
 
 
 def test_the_fingerprint_follows_a_pack_given_as_a_folder(tmp_path):
-    from claimx.resume import config_files
+    from claimx.run.resume import config_files
 
     pack = tmp_path / "mypack"
     shutil.copytree(ROOT / "configs" / "rules" / "deception", pack)

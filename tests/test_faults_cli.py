@@ -18,10 +18,11 @@ import pytest
 from typer.testing import CliRunner
 
 from claimx.about import __version__
-from claimx.check import diff_records
+from claimx.gold.check import diff_records
 from claimx.cli.main import app
 from claimx.errors import Errors
-from claimx.records import ErrorRecord, Source, dumps
+from claimx.records.schema import ErrorRecord, dumps
+from claimx.io.source import Source
 
 runner = CliRunner()
 
@@ -329,7 +330,7 @@ def test_error_codes_are_not_aliases():
 @pytest.mark.parametrize("spelling", ["-o", "--out"])
 def test_rules_stats_lists_every_rule(spelling, tmp_path):
     from claimx.cli.rules import pack_rules
-    from claimx.pipeline import load
+    from claimx.nlp.language import load
 
     doc = tmp_path / "a.txt"
     doc.write_text(TEXT, encoding="utf-8")
@@ -347,7 +348,7 @@ def test_rules_stats_lists_every_rule(spelling, tmp_path):
 
 def _full_after(limit: int):
     """A stand-in for write_frames whose stream fails with ENOSPC after ``limit`` bytes (a disk filling up)."""
-    from claimx.table import write_frames
+    from claimx.output.table import write_frames
 
     class Full:
         def __init__(self, fh):
@@ -391,12 +392,12 @@ def test_table_output_an_existing_folder_is_refused_first(outputs, tmp_path):
 
 
 def test_report_on_a_full_disk_keeps_the_earlier_report(outputs, tmp_path, monkeypatch):
-    import claimx.report
+    import claimx.output.report
 
     site = tmp_path / "site"
     assert run("report", outputs / "a.jsonl", "-o", site, "-q").exit_code == 0
     before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
-    real = claimx.report._write
+    real = claimx.output.report._write
     pages = []
 
     def write(path, pieces):
@@ -406,7 +407,7 @@ def test_report_on_a_full_disk_keeps_the_earlier_report(outputs, tmp_path, monke
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real(path, pieces)
 
-    monkeypatch.setattr(claimx.report, "_write", write)
+    monkeypatch.setattr(claimx.output.report, "_write", write)
     result = run("report", outputs, "-o", site)
     assert_run_failed(result, site)
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before, "the earlier report stays"

@@ -20,10 +20,11 @@ from typer.testing import CliRunner
 
 from claimx.cli.main import app
 from claimx.errors import ConfigError
-from claimx.pipeline import load, read_pipeline_config
-from claimx.rulefiles import read_rules, slow_regex
-from claimx.sections import SectionSplitter
-from claimx.settings import LineRule, load_config
+from claimx.nlp.language import load
+from claimx.config.pipeline import read_pipeline_config
+from claimx.config.rulefiles import read_rules, slow_regex
+from claimx.layout.sections import SectionSplitter
+from claimx.config.settings import LineRule, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -412,7 +413,7 @@ def test_error_codes_are_not_aliases():
 
 def test_record_files_read_by_eval_are_not_bounded_like_rule_files(tmp_path):
     """The rule-file bounds are for rule files only: a record line of 2 MB is a normal record."""
-    from claimx.rulefiles import read_objects
+    from claimx.config.rulefiles import read_objects
 
     path = tmp_path / "records.jsonl"
     path.write_text(json.dumps({"doc_id": "a", "text": "x" * (2 * 1024 * 1024)}) + "\n", encoding="utf-8")

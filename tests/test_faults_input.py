@@ -28,9 +28,10 @@ from spacy.language import Language
 from typer.testing import CliRunner
 
 from claimx.cli.main import app
-from claimx.extract import Extractor
-from claimx.readers import Input, SeenIds, discover, jsonl_chunks, read_inputs, read_jsonl_chunk
-from claimx.records import ErrorRecord, Record, Source
+from claimx.run.extractor import Extractor
+from claimx.io.readers import Input, SeenIds, discover, jsonl_chunks, read_inputs, read_jsonl_chunk
+from claimx.records.schema import ErrorRecord, Record
+from claimx.io.source import Source
 
 ARTICLE = "Fact check: q?\nExecutive Summary\nPolice ran stings [1].\n1. Head\nBody [2].\n"
 runner = CliRunner()
@@ -399,7 +400,7 @@ def test_seen_ids_memory_is_bounded():
 
 
 def test_duplicates_past_the_spill_are_still_found(tmp_path, settings, monkeypatch):
-    import claimx.readers as readers
+    import claimx.io.readers as readers
 
     monkeypatch.setattr(readers.SeenIds.__init__, "__defaults__", (20, 1024))
     lines = [json.dumps({"id": f"d{i % 60}", "text": ARTICLE}) for i in range(120)]
@@ -421,7 +422,7 @@ def _sleep_on_slow(doc):
 
 @pytest.fixture(scope="module")
 def slow_extractor():
-    from claimx.pipeline import load
+    from claimx.nlp.language import load
 
     nlp = load()
     nlp.add_pipe("test_faults_sleep", first=True)
@@ -454,7 +455,7 @@ def test_slow_document_becomes_an_error_and_the_batch_goes_on(slow_extractor):
 
 
 def test_budget_restores_a_handler_and_timer_set_before():
-    from claimx.timebudget import DocumentTimeout, time_budget
+    from claimx.run.timebudget import DocumentTimeout, time_budget
 
     fired = []
 
@@ -479,7 +480,7 @@ def test_budget_restores_a_handler_and_timer_set_before():
 
 
 def test_budget_is_off_outside_the_main_thread():
-    from claimx.timebudget import time_budget
+    from claimx.run.timebudget import time_budget
 
     def run():
         with time_budget(0.01):

@@ -5,9 +5,9 @@ import json
 from typer.testing import CliRunner
 
 from claimx.cli.main import app
-from claimx.goldio import export_spans, load_docs
-from claimx.records import dumps
-from claimx.rulestats import rule_stats
+from claimx.gold.spans import export_spans, load_docs
+from claimx.records.schema import dumps
+from claimx.output.rulestats import rule_stats
 
 runner = CliRunner()
 TEXT = "Fact check: q?\nExecutive Summary\nPolice ran sting operations and raids [1]. The weather was fine.\n"
@@ -70,8 +70,8 @@ def test_eval_cli(extract, tmp_path):
 
 def test_records_read_in_both_gold_forms(extract, tmp_path):
     """A file may hold one-line records and pretty-printed ones (as tests/gold/ stores them), mixed."""
-    from claimx.goldio import read_records
-    from claimx.records import dumps_gold
+    from claimx.records.io import read_records
+    from claimx.records.schema import dumps_gold
 
     a, b = extract(TEXT, doc_id="a"), extract(TEXT, doc_id="b")
     path = tmp_path / "g.jsonl"
@@ -85,7 +85,7 @@ def test_broken_pretty_record_names_its_line(extract, tmp_path):
     import pytest
 
     from claimx.errors import ConfigError
-    from claimx.records import dumps_gold
+    from claimx.records.schema import dumps_gold
 
     lines = dumps_gold(extract(TEXT, doc_id="a")).splitlines()
     at = next(i for i, line in enumerate(lines) if line.strip().startswith('"layout"'))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claimx.errors import ConfigError
-from claimx.lexicons import Lexicon, LexiconTable, Where
+from claimx.config.lexicons import Lexicon, LexiconTable, Where
 
 from .conftest import mentions
 

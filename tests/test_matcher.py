@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from claimx.matcher import IndexedMatcher, RuleEngine, anchor, longest_first, reach, repeats
+from claimx.rules.matcher import IndexedMatcher, RuleEngine, anchor, longest_first, reach, repeats
 
 WORDS = ["a", "b", "sting", "op", "the", "-", "1", "22", "Ab"]
 LEMMAS = {"Ab": "a", "op": "operation", "22": "22"}
@@ -154,7 +154,7 @@ def same(nlp, plain, indexed, text):
 
 
 def test_shipped_rules_on_corpus_lines(shipped, config):
-    from claimx.readers import read_inputs
+    from claimx.io.readers import read_inputs
 
     from .conftest import ROOT
 

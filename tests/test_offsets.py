@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claimx.records import dumps
+from claimx.records.schema import dumps
 
 WORDS = st.sampled_from(
     "police stings rescued children fact\u2011check multi-agency caf\u00e9 \u00bd \u201cquoted\u201d \u2014 \u2013 "
@@ -50,8 +50,9 @@ ODD = st.lists(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)),
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ODD)
 def test_arbitrary_unicode_never_breaks_offsets(extractor, text):
-    from claimx.readers import Input
-    from claimx.records import Record, Source
+    from claimx.io.readers import Input
+    from claimx.records.schema import Record
+    from claimx.io.source import Source
 
     from .conftest import assert_offsets
 

@@ -5,8 +5,8 @@ import shutil
 import pytest
 
 from claimx.errors import ConfigError
-from claimx.packs import available_packs, load_pack, resolve_packs
-from claimx.pipeline import load
+from claimx.rules.packs import available_packs, load_pack, resolve_packs
+from claimx.nlp.language import load
 
 from .conftest import write_pack
 
@@ -54,9 +54,9 @@ def test_unknown_pack(config):
 
 
 def test_pack_selection_changes_output(config):
-    from claimx.extract import Extractor
-    from claimx.readers import Input
-    from claimx.records import Source
+    from claimx.run.extractor import Extractor
+    from claimx.io.readers import Input
+    from claimx.io.source import Source
 
     text = "Q?\nExecutive Summary\nPolice ran stings against deepfake sellers.\n"
     labels = {}

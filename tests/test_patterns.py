@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from claimx.errors import ConfigError
-from claimx.lexicons import Lexicon, LexiconTable, Where
-from claimx.patterns import Compiler, PatternError
-from claimx.variants import Variants
+from claimx.config.lexicons import Lexicon, LexiconTable, Where
+from claimx.rules.patterns import Compiler, PatternError
+from claimx.config.variants import Variants
 
 from .conftest import mentions
 

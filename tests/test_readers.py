@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from claimx.htmltext import html_to_text
-from claimx.readers import decode, read_inputs
+from claimx.io.html import html_to_text
+from claimx.io.readers import decode, read_inputs
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claimx.records import ErrorRecord, Source, dumps
+from claimx.records.schema import ErrorRecord, dumps
+from claimx.io.source import Source
 
 
 def reference(model) -> str:

@@ -1,4 +1,4 @@
-"""The HTML report (claimx.report, `claimx report`): counts, highlights, robustness, and a real browser.
+"""The HTML report (claimx.output.report, `claimx report`): counts, highlights, robustness, and a real browser.
 
 Expected values are computed here from the records, never taken from the report code.
 Pages are parsed with the standard library's html.parser; the browser test renders
@@ -23,8 +23,9 @@ from typer.testing import CliRunner
 
 from claimx.cli.main import app
 from claimx.errors import ConfigError
-from claimx.records import Claim, ErrorRecord, Hedge, Mention, Quantity, Record, Section, Source, dumps
-from claimx.report import build_report, page_name, read_records
+from claimx.records.schema import Claim, ErrorRecord, Hedge, Mention, Quantity, Record, Section, dumps
+from claimx.io.source import Source
+from claimx.output.report import build_report, page_name, read_records
 
 from .conftest import ROOT
 

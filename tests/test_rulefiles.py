@@ -5,8 +5,8 @@ import json
 import pytest
 
 from claimx.errors import ConfigError
-from claimx.rulefiles import read_rules
-from claimx.settings import LineRule, MarkerRule, load_config
+from claimx.config.rulefiles import read_rules
+from claimx.config.settings import LineRule, MarkerRule, load_config
 
 GOOD = {"id": "bp.test", "role": "boilerplate", "pattern": "x"}
 

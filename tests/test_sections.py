@@ -113,7 +113,7 @@ INLINE = (
 
 
 def test_heading_and_body_on_one_line(extract, config):
-    from claimx.sections import SectionSplitter
+    from claimx.layout.sections import SectionSplitter
 
     rec = extract(INLINE)
     assert kinds(rec) == [("title", None, "the rent slogan"), ("summary", None, "Executive summary"),
@@ -166,7 +166,7 @@ REPEATED = (
 
 
 def test_repeated_fixed_heading_is_one_section(extract, config):
-    from claimx.sections import SectionSplitter
+    from claimx.layout.sections import SectionSplitter
 
     rec = extract(REPEATED)
     assert kinds(rec) == [("title", None, "did the city ban cash at markets?"),
@@ -204,7 +204,7 @@ def test_aside_inside_a_section_is_not_read(extract):
 
 
 def test_splitter_trace_says_why(config):
-    from claimx.sections import SectionSplitter
+    from claimx.layout.sections import SectionSplitter
 
     trace: list = []
     text = "Q?\n\n1. One\nx\n3. Three\nx\n1. Again\n" + REPEATED.split("\n\n", 1)[1]

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 import claimx
 from claimx.cli.main import app
 from claimx.errors import ConfigError
-from claimx.pipeline import default_pipeline_path, read_pipeline_config
+from claimx.config.pipeline import default_pipeline_path, read_pipeline_config
 
 from .conftest import ROOT
 
@@ -134,7 +134,7 @@ def labels_of(path: Path) -> set[str]:
 
 
 def pack_labels(name: str) -> set[str]:
-    from claimx.packs import resolve_packs
+    from claimx.rules.packs import resolve_packs
 
     (pack,) = resolve_packs(claimx.load_config(), [name])
     return set(pack.manifest.labels)

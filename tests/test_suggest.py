@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from claimx.cli.main import app
-from claimx.evaluate import Item
-from claimx.suggest import Suggester
+from claimx.gold.evaluate import Item
+from claimx.gold.suggest import Suggester
 
 runner = CliRunner()
 

@@ -1,4 +1,4 @@
-"""Flat tables (claimx.table, `claimx table`): counts, offsets and round trips.
+"""Flat tables (claimx.output.table, `claimx table`): counts, offsets and round trips.
 
 Expected values are computed here from the records themselves, never from to_frame.
 """
@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 
 import claimx
 from claimx.cli.main import app
-from claimx.records import ErrorRecord, Record, Source, dumps
-from claimx.table import LEVELS, read_table, to_frame
+from claimx.records.schema import ErrorRecord, Record, dumps
+from claimx.io.source import Source
+from claimx.output.table import LEVELS, read_table, to_frame
 
 from .conftest import ROOT
 
@@ -272,7 +273,7 @@ def test_cli_missing_input(tmp_path):
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "parquet", "jsonl"])
 def test_chunked_writing_gives_the_same_table(records, tmp_path, fmt):
-    from claimx.table import iter_frames, write_frames
+    from claimx.output.table import iter_frames, write_frames
 
     whole = to_frame(records, "mentions")
     path = tmp_path / f"t.{fmt}"

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from claimx.errors import ConfigError
-from claimx.lexicons import LexiconTable
-from claimx.packs import RuleBuilder
-from claimx.variants import VariantRule, Variants
+from claimx.config.lexicons import LexiconTable
+from claimx.rules.packs import RuleBuilder
+from claimx.config.variants import VariantRule, Variants
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,9 @@ import json
 
 import pytest
 
-from claimx.claimreview import RATING_VALUES, claim_review
-from claimx.records import Record
-from claimx.verdicts import SCALE
+from claimx.output.claimreview import RATING_VALUES, claim_review
+from claimx.records.schema import Record
+from claimx.nlp.verdicts import SCALE
 
 from .conftest import ROOT
 
@@ -171,7 +171,7 @@ def test_verdict_rules_are_data():
 
 
 def test_verdicts_table_has_one_row_per_document(extract):
-    from claimx.table import to_frame
+    from claimx.output.table import to_frame
 
     rated, unrated = extract(article("This is false [1].")), extract(article("Stalls take cash [1]."), doc_id="u")
     frame = to_frame([rated, unrated], "verdicts")
@@ -183,7 +183,7 @@ def test_verdicts_table_has_one_row_per_document(extract):
 
 
 def test_check_reports_a_changed_verdict(extract):
-    from claimx.check import diff_records
+    from claimx.gold.check import diff_records
 
     gold = extract(article("This is false [1]."))
     out = gold.model_copy(update={"verdict": gold.verdict.model_copy(update={"label": "misleading"})})
@@ -195,7 +195,7 @@ ANNOTATED = ROOT / "tests" / "annotations" / "verdicts.jsonl"
 
 
 def test_corpus_verdicts_sit_on_the_text_and_cover_every_class(corpus_records):
-    from claimx.verdictscore import VerdictGold
+    from claimx.gold.verdictscore import VerdictGold
 
     rows = [VerdictGold.model_validate_json(line) for line in ANNOTATED.read_text(encoding="utf-8").splitlines()]
     records = {r.doc_id: r for r in corpus_records}
@@ -210,7 +210,7 @@ def test_corpus_verdicts_sit_on_the_text_and_cover_every_class(corpus_records):
 
 def test_corpus_verdicts_reach_the_targets(corpus_records):
     """Issue target on the corpus annotated by reading: accuracy >= 0.9 and every class F1 >= 0.8."""
-    from claimx.verdictscore import accuracy, class_table, confusion, judged, read_verdict_gold
+    from claimx.gold.verdictscore import accuracy, class_table, confusion, judged, read_verdict_gold
 
     gold = read_verdict_gold(ANNOTATED)
     pred = {r.doc_id: judged(r) for r in corpus_records}

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import typer
 
-from ..check import FIELDS, compare, summary_line
+from ..gold.check import FIELDS, compare, summary_line
 from ..errors import ConfigError
-from ..extract import atomic_writer
-from ..goldio import SpanDoc, load_docs
-from ..records import dumps_gold
-from ..pipeline import settings_for
+from ..io.files import atomic_writer
+from ..gold.spans import SpanDoc, load_docs
+from ..records.schema import dumps_gold
+from ..config.pipeline import settings_for
 from .main import CONFIG_HELP, Arg, Opt, app, fail
 
 
@@ -61,7 +61,7 @@ def check_cmd(
 def _update(gold: Path, out_docs: dict, gold_files: dict[str, Path]) -> None:
     """A gold file is replaced whole; in a gold folder each record goes back to its own file.
 
-    Gold is written in its stored form (:func:`claimx.records.dumps_gold`), whatever form it was read in.
+    Gold is written in its stored form (:func:`claimx.records.schema.dumps_gold`), whatever form it was read in.
     """
     if not gold.is_dir():
         with atomic_writer(gold) as fh:

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..errors import ConfigError
-from ..extract import atomic_writer
-from ..goldio import check_output_path, load_docs, raise_problems, spans_beyond_records
-from ..records import LEVELS, Record
+from ..io.files import atomic_writer
+from ..io.files import check_output_path
+from ..gold.spans import load_docs, raise_problems, spans_beyond_records
+from ..records.schema import LEVELS, Record
 from .main import Arg, Opt, app, fail
 
 if TYPE_CHECKING:  # pandas and the scorer load when a command runs, not with every CLI call
@@ -17,7 +18,7 @@ if TYPE_CHECKING:  # pandas and the scorer load when a command runs, not with ev
 
 
 def _items(docs, doc_ids, level):
-    from ..evaluate import doc_items
+    from ..gold.evaluate import doc_items
 
     try:
         return [i for d in doc_ids if d in docs for i in doc_items(docs[d], level)]
@@ -27,7 +28,7 @@ def _items(docs, doc_ids, level):
 
 def _missed_by_label(miss: pd.DataFrame, docs: dict) -> list[str]:
     """Missed gold items grouped by label, each with its sentence."""
-    from ..evaluate import sentence_around
+    from ..gold.evaluate import sentence_around
 
     lines = []
     for label, rows in miss.groupby("label", sort=True):
@@ -62,8 +63,8 @@ def eval_cmd(
     """
     import pandas as pd
 
-    from ..evaluate import Split, label_table, missed, read_baseline, rule_table, score
-    from ..verdictscore import is_verdict_file
+    from ..gold.evaluate import Split, label_table, missed, read_baseline, rule_table, score
+    from ..gold.verdictscore import is_verdict_file
 
     out = one_output(output, out_alias)
 
@@ -135,9 +136,8 @@ def one_output(output: Path | None, alias: Path | None) -> Path | None:
 
 def _eval_verdicts(pred: Path, gold: Path, splits: list[str] | None, out: Path | None) -> None:
     """Accuracy, confusion matrix and per-class P/R/F1 of the records' verdicts (whole set and splits)."""
-    from ..evaluate import Split
-    from ..verdictscore import (accuracy, class_table, confusion, is_verdict_file, judged, read_verdict_gold,
-                                span_agreement)
+    from ..gold.evaluate import Split
+    from ..gold.verdictscore import accuracy, class_table, confusion, is_verdict_file, judged, read_verdict_gold, span_agreement
 
     try:
         parts = [Split(spec) for spec in splits or ()]

@@ -5,10 +5,10 @@ from pathlib import Path
 import typer
 
 from ..errors import ConfigError
-from ..extract import Extractor
-from ..readers import Input, read_inputs
-from ..records import ErrorRecord, Record
-from ..sections import Layout, LineTrace
+from ..run.extractor import Extractor
+from ..io.readers import Input, read_inputs
+from ..records.schema import ErrorRecord, Record
+from ..layout.sections import Layout, LineTrace
 from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, app, fail, split_overrides
 
 
@@ -87,8 +87,8 @@ def render_sections(inp: Input, layout: Layout, trace: list[LineTrace], *, color
 
 def _explain_sections(path: str, config: Path | None, overrides: dict, color: bool, width: int) -> None:
     """``explain --sections``: the section splitter only (no spaCy pipeline is built)."""
-    from ..pipeline import read_pipeline_config, settings_of
-    from ..sections import SectionSplitter
+    from ..config.pipeline import read_pipeline_config, settings_of
+    from ..layout.sections import SectionSplitter
 
     try:
         settings = settings_of(read_pipeline_config(config, overrides))

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import typer
 
-from ..claimreview import claim_review
+from ..output.claimreview import claim_review
 from ..errors import ConfigError
-from ..extract import atomic_writer
-from ..pipeline import settings_for
+from ..io.files import atomic_writer
+from ..config.pipeline import settings_for
 from .main import CONFIG_HELP, Arg, Opt, Typer, app, fail
 from .table import RecordReader
 

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import typer
 
-from ..batch import Job, ProgressReporter, run_batch, stream
-from ..extract import Summary, atomic_writer
-from ..outputs import Target, check_outputs, check_target
-from ..readers import discover
+from ..run.batch import Job, run_batch, stream
+from ..run.progress import ProgressReporter
+from ..run.progress import Summary
+from ..io.files import atomic_writer
+from ..io.outputs import Target, check_outputs, check_target
+from ..io.readers import discover
 from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, app, split_overrides
 
 
@@ -65,7 +67,7 @@ def extract_cmd(
         cfg = job.settings()
         list(discover([p for p in paths if p != "-"], cfg.settings.input.exclude))  # fail on a bad path before any work
         if engine == "dask":
-            from ..dask_engine import run_dask
+            from ..run.dask import run_dask
 
             out, _ = check_outputs(Path(output), errors, paths)
             if out.special:

@@ -6,10 +6,12 @@ from pathlib import Path
 import typer
 
 from ..errors import ConfigError
-from ..extract import Extractor, atomic_writer
-from ..goldio import SpanDoc, export_spans, load_docs, raise_problems, spans_beyond_records
-from ..readers import Input
-from ..records import Record, Source, dumps_gold
+from ..run.extractor import Extractor
+from ..io.files import atomic_writer
+from ..gold.spans import SpanDoc, export_spans, load_docs, raise_problems, spans_beyond_records
+from ..io.readers import Input
+from ..records.schema import Record, dumps_gold
+from ..io.source import Source
 from .main import CONFIG_HELP, Arg, Opt, Typer, app, fail
 
 gold_app = Typer(help="Move gold between claimx records and span annotations (spaCy/Prodigy JSONL).",

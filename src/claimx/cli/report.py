@@ -6,9 +6,9 @@ from pathlib import Path
 import typer
 
 from ..errors import ConfigError, Errors, RunError
-from ..extract import errors_path_for
-from ..records import ErrorRecord
-from ..report import ReportError, build_report, read_errors, read_output_errors, read_outputs
+from ..io.files import errors_path_for
+from ..records.schema import ErrorRecord
+from ..output.report import ReportError, build_report, read_errors, read_output_errors, read_outputs
 from .main import Arg, Opt, app, fail
 
 

@@ -5,9 +5,10 @@ from pathlib import Path
 import typer
 
 from ..errors import ConfigError, ExitCode
-from ..lexicons import LexiconTable
-from ..packs import RuleBuilder, load_pack, resolve_packs
-from ..pipeline import load, read_pipeline_config, settings_for, settings_of
+from ..config.lexicons import LexiconTable
+from ..rules.packs import RuleBuilder, load_pack, resolve_packs
+from ..nlp.language import load
+from ..config.pipeline import read_pipeline_config, settings_for, settings_of
 from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, Typer, app, fail, split_overrides
 
 rules_app = Typer(help="Inspect and validate rule packs.", no_args_is_help=True)
@@ -127,10 +128,11 @@ def stats_cmd(
 
     Every tactic and actor rule of the loaded packs has a row, those that never fired with 0.
     """
-    from ..extract import Extractor, atomic_writer
-    from ..goldio import check_output_path
-    from ..readers import read_inputs
-    from ..rulestats import rule_stats
+    from ..run.extractor import Extractor
+    from ..io.files import atomic_writer
+    from ..io.files import check_output_path
+    from ..io.readers import read_inputs
+    from ..output.rulestats import rule_stats
     from .evaluate import one_output
 
     out = one_output(output, out_alias)
@@ -175,12 +177,12 @@ def suggest_cmd(
     pattern, measured on PRED's documents (misses recovered, new unmatched hits) and
     on the corpus (new mentions). Printed only: nothing is written into a pack.
     """
-    from ..evaluate import doc_items
-    from ..extract import Extractor
-    from ..goldio import load_docs
-    from ..readers import read_inputs
-    from ..records import Record
-    from ..suggest import suggest
+    from ..gold.evaluate import doc_items
+    from ..run.extractor import Extractor
+    from ..gold.spans import load_docs
+    from ..io.readers import read_inputs
+    from ..records.schema import Record
+    from ..gold.suggest import suggest
 
     rest, overrides = split_overrides(ctx.args)
     if rest:

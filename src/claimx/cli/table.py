@@ -7,10 +7,11 @@ from pathlib import Path
 import typer
 
 from ..errors import ConfigError, Errors, RunError
-from ..extract import atomic_writer
-from ..goldio import check_output_path, jsonl_files, read_records
-from ..records import ErrorRecord, Record
-from ..table import ALIASES, LEVELS, format_for, iter_frames, level_name, write_frames
+from ..io.files import atomic_writer
+from ..io.files import check_output_path
+from ..records.io import jsonl_files, read_records
+from ..records.schema import ErrorRecord, Record
+from ..output.table import ALIASES, LEVELS, format_for, iter_frames, level_name, write_frames
 from .main import Arg, Opt, app, fail
 
 
