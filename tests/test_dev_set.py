@@ -53,7 +53,9 @@ def test_both_parts_are_scored(scored, part):
     split = Split(part)
     pred, gold = scored
     sel = [i for i in gold if i.doc_id in split]
-    assert sel and score([i for i in pred if i.doc_id in split], sel, "overlap").set_index("label").loc["ALL", "f1"] > 0.5
+    assert (
+        sel and score([i for i in pred if i.doc_id in split], sel, "overlap").set_index("label").loc["ALL", "f1"] > 0.5
+    )
 
 
 NUMBERED = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+)?(?:\*\*)?(\d{1,2})\.[ \t]+(\S[^\n]*)$", re.M)
@@ -79,13 +81,14 @@ def check_numbered_sections(rec: Record) -> bool:
         assert s.start == m.start(0) + len(m.group(0)) - len(m.group(0).lstrip())
         line = m.group(2).lstrip("*")
         assert line.startswith(s.heading), s.heading
-        rest = line[len(s.heading):].strip(" *:")
+        rest = line[len(s.heading) :].strip(" *:")
         if rest:  # the heading and its body on one line: the body is read as a paragraph
             assert s.heading[-1] in "?!" or rest.startswith("."), s.heading
             body_start = rec.text.index(rest.lstrip(". *"), s.heading_end)
             on_line = [k for k in rec.claims if k.section_id == s.id and k.start < m.end(2)]
-            assert all(k.start >= body_start or (k.start, k.end) == (s.heading_start, s.heading_end)
-                       for k in on_line), s.heading  # no sentence runs across the heading's end
+            assert all(
+                k.start >= body_start or (k.start, k.end) == (s.heading_start, s.heading_end) for k in on_line
+            ), s.heading  # no sentence runs across the heading's end
     return True
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from claimx.run.extractor import Extractor
 from claimx.io.readers import read_inputs
 from claimx.records.schema import Record, dumps_gold
+from claimx.run.extractor import Extractor
 
 from .conftest import ROOT, assert_offsets
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import typer
 
-from ..gold.check import FIELDS, compare, summary_line
-from ..errors import ConfigError
-from ..io.files import atomic_writer
-from ..gold.spans import SpanDoc, load_docs
-from ..records.schema import dumps_gold
 from ..config.pipeline import settings_for
+from ..errors import ConfigError
+from ..gold.check import FIELDS, compare, summary_line
+from ..gold.spans import SpanDoc, load_docs
+from ..io.files import atomic_writer
+from ..records.schema import dumps_gold
 from .main import CONFIG_HELP, Arg, Opt, app, fail
 
 
@@ -45,8 +45,13 @@ def check_cmd(
         typer.echo(f"claimx: updated {gold} from {output}", err=True)
         raise typer.Exit(0)
     if fmt == "json":
-        typer.echo(json.dumps({"documents": [asdict(d) for d in diffs if d.status != "same"],
-                               "summary": summary_line(diffs)}, indent=2, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {"documents": [asdict(d) for d in diffs if d.status != "same"], "summary": summary_line(diffs)},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         for d in diffs:
             if d.status == "same":

@@ -6,8 +6,8 @@ A lexicon is one line of a ``lexicons.jsonl`` file::
 
 - ``words`` are written like phrase words: each is matched on its lower-case lemma
   with its inflections (``attr: "LEMMA"``, the default), exactly on ``LOWER``
-  or ``TEXT``, or as the ending of a lower-case word (``SUFFIX``: "ing"); a word may be several tokens ("voice note") and a hyphen in it also
-  matches U+2011, nothing, or the glued form ("cyber-patrol").
+  or ``TEXT``, or as the ending of a lower-case word (``SUFFIX``: "ing"); a word may be
+  several tokens ("voice note") and a hyphen in it also matches U+2011, nothing, or the glued form ("cyber-patrol").
 - ``include`` names other lexicons whose words it takes over (their own ``attr``
   and variants stay theirs).
 - ``variants`` picks the groups of variant rules (``configs/rules/variants.jsonl``)

@@ -23,8 +23,9 @@ from .rulefiles import read_config_text
 from .settings import Config, load_config
 
 # Sections a pipeline config may hold: spaCy's own and claimx's [paths] and [rules].
-KNOWN_SECTIONS = frozenset({"paths", "rules", "nlp", "components", "system", "corpora", "training",
-                            "pretraining", "initialize"})
+KNOWN_SECTIONS = frozenset(
+    {"paths", "rules", "nlp", "components", "system", "corpora", "training", "pretraining", "initialize"}
+)
 RULES_KEYS = frozenset({"packs"})
 MAX_EXPANDED = 1_000_000  # characters one .cfg value may expand to through ${...} variables
 _REF = re.compile(r"\$\{([^}]*)\}")
@@ -74,12 +75,14 @@ def check_sections(raw: SpacyConfig, path: Path) -> None:
     """Refuse a section spaCy and claimx do not know (a typo would be ignored silently) and unknown [rules] keys."""
     for name in raw:
         if name not in KNOWN_SECTIONS:
-            raise ConfigError(Errors.E033, path=path, what="section", name=f"[{name}]",
-                              hint=_did_you_mean(name, KNOWN_SECTIONS))
+            raise ConfigError(
+                Errors.E033, path=path, what="section", name=f"[{name}]", hint=_did_you_mean(name, KNOWN_SECTIONS)
+            )
     for key in raw.get("rules", {}):
         if key not in RULES_KEYS:
-            raise ConfigError(Errors.E033, path=path, what="key", name=f"rules.{key}",
-                              hint=_did_you_mean(key, RULES_KEYS))
+            raise ConfigError(
+                Errors.E033, path=path, what="key", name=f"rules.{key}", hint=_did_you_mean(key, RULES_KEYS)
+            )
 
 
 def _did_you_mean(name: str, known) -> str:
@@ -110,7 +113,7 @@ def check_interpolation(raw: SpacyConfig, path: Path, limit: int = MAX_EXPANDED)
         if key in sizes:
             return sizes[key]
         if key in stack:
-            chain = " -> ".join(f"${{{k}}}" for k in (*stack[stack.index(key):], key))
+            chain = " -> ".join(f"${{{k}}}" for k in (*stack[stack.index(key) :], key))
             raise ConfigError(Errors.E032, path=path, message=f"variables refer to themselves: {chain}")
         value = leaves.get(key)
         if value is None:
@@ -119,9 +122,12 @@ def check_interpolation(raw: SpacyConfig, path: Path, limit: int = MAX_EXPANDED)
         for ref in _REF.findall(value):
             total += size(ref, (*stack, key))
             if total > limit:
-                raise ConfigError(Errors.E032, path=path,
-                                  message=f"${{{key}}} expands to more than {limit} characters through nested "
-                                          "${...} variables; refused before thinc fills them")
+                raise ConfigError(
+                    Errors.E032,
+                    path=path,
+                    message=f"${{{key}}} expands to more than {limit} characters through nested "
+                    "${...} variables; refused before thinc fills them",
+                )
         sizes[key] = total
         return total
 
@@ -139,5 +145,3 @@ def settings_for(path: str | Path | None = None) -> Config:
     if path is not None and Path(path).suffix.lower() not in (".yaml", ".yml"):
         return settings_of(read_pipeline_config(path))
     return load_config(path)
-
-

@@ -28,7 +28,7 @@ not backtrack and are not checked as the outer repetition.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from itertools import product
 
 try:  # Python 3.11+
@@ -41,19 +41,23 @@ except ImportError:  # pragma: no cover - Python 3.10
 CharSet = frozenset[str]
 Word = tuple[CharSet, ...]  # a string of character sets
 
-_EXTRA = "\u00a0\u2011\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u25e6\u2026\u00e9\u00df\u00c9\u0416\u0436\u4e2d\u0663\u00b2\u2028"
+_EXTRA = "\u00a0\u2011\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u25e6\u2026\u00e9\u00df\u00c9\u0416\u0436\u4e2d\u0663\u00b2\u2028"  # noqa: E501
 BASE_ALPHABET = frozenset(map(chr, range(128))) | frozenset(_EXTRA)
 _CATEGORY = {
-    C.CATEGORY_DIGIT: r"\d", C.CATEGORY_NOT_DIGIT: r"\D", C.CATEGORY_SPACE: r"\s",
-    C.CATEGORY_NOT_SPACE: r"\S", C.CATEGORY_WORD: r"\w", C.CATEGORY_NOT_WORD: r"\W",
+    C.CATEGORY_DIGIT: r"\d",
+    C.CATEGORY_NOT_DIGIT: r"\D",
+    C.CATEGORY_SPACE: r"\s",
+    C.CATEGORY_NOT_SPACE: r"\S",
+    C.CATEGORY_WORD: r"\w",
+    C.CATEGORY_NOT_WORD: r"\W",
 }
 _REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT)
-_MAX_WORDS = 256     # finite expansions larger than this are not enumerated
+_MAX_WORDS = 256  # finite expansions larger than this are not enumerated
 _MAX_LENGTH = 48
 _MAX_SUFFIXES = 4000
 
 
-@lru_cache(maxsize=None)
+@cache
 def _category(code, alphabet: CharSet) -> CharSet:
     rx = re.compile(_CATEGORY[code])
     return frozenset(ch for ch in alphabet if rx.fullmatch(ch))
@@ -74,8 +78,11 @@ class _Guard:
         self.names = {num: name for name, num in tree.state.groupdict.items()}
         literals: set[str] = set()
         self._literals(tree, literals)
-        self.alphabet = BASE_ALPHABET | frozenset(literals) | frozenset(
-            c for ch in literals for c in (ch.lower(), ch.upper()) if len(c) == 1)
+        self.alphabet = (
+            BASE_ALPHABET
+            | frozenset(literals)
+            | frozenset(c for ch in literals for c in (ch.lower(), ch.upper()) if len(c) == 1)
+        )
 
     # -- walking -----------------------------------------------------------------------------------
     def _literals(self, items, out: set[str]) -> None:
@@ -110,9 +117,8 @@ class _Guard:
 
     def _walk(self, items, flags: int) -> str | None:
         for op, av in items:
-            if op in _REPEATS and av[1] > 1:
-                if reason := self._repeat(op, av, flags):
-                    return reason
+            if op in _REPEATS and av[1] > 1 and (reason := self._repeat(op, av, flags)):
+                return reason
             sub_flags = (flags | av[1]) & ~av[2] if op is C.SUBPATTERN else flags
             for sub in self._children(op, av):
                 if reason := self._walk(sub, sub_flags):
@@ -126,8 +132,10 @@ class _Guard:
         words = self.expand(body, flags)
         if words is not None:
             if not is_code([w for w, guarded in words if not guarded]):
-                return (f"{whole!r} can match the same text in more than one way (overlapping alternatives "
-                        "or lengths under a repetition), which can take exponential time")
+                return (
+                    f"{whole!r} can match the same text in more than one way (overlapping alternatives "
+                    "or lengths under a repetition), which can take exponential time"
+                )
             return None
         items = self.flatten(body, flags)
         for i, (item, item_flags) in enumerate(items):
@@ -137,20 +145,26 @@ class _Guard:
             for step in range(1, len(items) + 1):
                 other, other_flags = items[(i + step) % len(items)]
                 if step == len(items):
-                    return (f"nested repetition {whole!r}: {self.text([item])!r} meets itself in the next "
-                            "repetition with nothing between that it cannot match, so the same text splits in "
-                            "exponentially many ways")
+                    return (
+                        f"nested repetition {whole!r}: {self.text([item])!r} meets itself in the next "
+                        "repetition with nothing between that it cannot match, so the same text splits in "
+                        "exponentially many ways"
+                    )
                 if self.blocks(other, other_flags, s):
                     break
                 if self.variable(other) and self.chars([other], other_flags) & s:
-                    return (f"nested repetition {whole!r}: {self.text([item])!r} and {self.text([other])!r} can "
-                            "match the same characters, so the same text splits in exponentially many ways")
+                    return (
+                        f"nested repetition {whole!r}: {self.text([item])!r} and {self.text([other])!r} can "
+                        "match the same characters, so the same text splits in exponentially many ways"
+                    )
         for item, item_flags in items:
             if item[0] is C.BRANCH:
                 words = self.expand([item], item_flags)
                 if words is not None and not is_code([w for w, guarded in words if not guarded]):
-                    return (f"the alternatives {self.text([item])!r} under the repetition {whole!r} can match the "
-                            "same text in more than one way, which can take exponential time")
+                    return (
+                        f"the alternatives {self.text([item])!r} under the repetition {whole!r} can match the "
+                        "same text in more than one way, which can take exponential time"
+                    )
         return None
 
     def flatten(self, items, flags: int) -> list[tuple[tuple, int]]:
@@ -168,8 +182,7 @@ class _Guard:
         op, av = item
         if op in (*_REPEATS, C.POSSESSIVE_REPEAT):
             return av[0] != av[1] or self._has_variable(av[2])
-        return self._has_variable([item]) if op in (C.BRANCH, C.GROUPREF_EXISTS, C.ATOMIC_GROUP) \
-            else op is C.GROUPREF
+        return self._has_variable([item]) if op in (C.BRANCH, C.GROUPREF_EXISTS, C.ATOMIC_GROUP) else op is C.GROUPREF
 
     def _has_variable(self, items) -> bool:
         for op, av in items:
@@ -317,14 +330,21 @@ class _Guard:
             if len(body) != 1 or body[0][0] not in (C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN, C.SUBPATTERN, C.BRANCH):
                 inner = f"(?:{inner})"
             hi_inf = hi == C.MAXREPEAT
-            q = {(0, True): "*", (1, True): "+"}.get((lo, hi_inf)) or ("?" if (lo, hi) == (0, 1) else
-                  f"{{{lo},}}" if hi_inf else f"{{{lo}}}" if lo == hi else f"{{{lo},{hi}}}")
+            q = {(0, True): "*", (1, True): "+"}.get((lo, hi_inf)) or (
+                "?" if (lo, hi) == (0, 1) else f"{{{lo},}}" if hi_inf else f"{{{lo}}}" if lo == hi else f"{{{lo},{hi}}}"
+            )
             return inner + q + ("?" if op is C.MIN_REPEAT else "+" if op is C.POSSESSIVE_REPEAT else "")
         if op is C.AT:
-            return {C.AT_BEGINNING: "^", C.AT_END: "$", C.AT_BOUNDARY: r"\b", C.AT_NON_BOUNDARY: r"\B",
-                    C.AT_BEGINNING_STRING: r"\A", C.AT_END_STRING: r"\Z"}.get(av, "")
+            return {
+                C.AT_BEGINNING: "^",
+                C.AT_END: "$",
+                C.AT_BOUNDARY: r"\b",
+                C.AT_NON_BOUNDARY: r"\B",
+                C.AT_BEGINNING_STRING: r"\A",
+                C.AT_END_STRING: r"\Z",
+            }.get(av, "")
         if op in (C.ASSERT, C.ASSERT_NOT):
-            kind = ("=" if op is C.ASSERT else "!")
+            kind = "=" if op is C.ASSERT else "!"
             return f"(?{'<' if av[0] < 0 else ''}{kind}{self.text(av[1])})"
         if op is C.ATOMIC_GROUP:
             return f"(?>{self.text(av)})"
@@ -357,20 +377,20 @@ def is_code(words: list[Word]) -> bool:
     suffixes: set[Word] = set()
     for i, u in enumerate(words):
         for j, v in enumerate(words):
-            if i != j and len(u) <= len(v) and _overlap(u, v[:len(u)]):
+            if i != j and len(u) <= len(v) and _overlap(u, v[: len(u)]):
                 if len(u) == len(v):
                     return False
-                suffixes.add(v[len(u):])
+                suffixes.add(v[len(u) :])
     seen = set(suffixes)
     frontier = suffixes
     while frontier:
         new: set[Word] = set()
         for s in frontier:
             for c in words:
-                if len(c) <= len(s) and _overlap(c, s[:len(c)]):
-                    rest = s[len(c):]
-                elif len(s) < len(c) and _overlap(s, c[:len(s)]):
-                    rest = c[len(s):]
+                if len(c) <= len(s) and _overlap(c, s[: len(c)]):
+                    rest = s[len(c) :]
+                elif len(s) < len(c) and _overlap(s, c[: len(s)]):
+                    rest = c[len(s) :]
                 else:
                     continue
                 if not rest:

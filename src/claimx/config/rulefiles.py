@@ -123,9 +123,17 @@ def check_file(path: Path, limit: int = MAX_FILE_BYTES) -> None:
     except OSError as exc:
         raise ConfigError(Errors.E002, path=path, message=exc.strerror or exc) from None
     if not stat.S_ISREG(info.st_mode):
-        kind = ("a directory" if stat.S_ISDIR(info.st_mode) else "a device" if stat.S_ISCHR(info.st_mode)
-                or stat.S_ISBLK(info.st_mode) else "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a socket"
-                if stat.S_ISSOCK(info.st_mode) else "not a file")
+        kind = (
+            "a directory"
+            if stat.S_ISDIR(info.st_mode)
+            else "a device"
+            if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+            else "a FIFO"
+            if stat.S_ISFIFO(info.st_mode)
+            else "a socket"
+            if stat.S_ISSOCK(info.st_mode)
+            else "not a file"
+        )
         raise ConfigError(Errors.E030, path=path, kind=kind)
     if info.st_size > limit:
         raise ConfigError(Errors.E031, path=path, size=info.st_size, limit=limit)
@@ -174,8 +182,12 @@ def bounded_lines(fh, path: Path, limit: int = MAX_FILE_BYTES) -> Iterator[str]:
             return
         total += len(line)
         if len(line) > MAX_LINE_CHARS:
-            raise ConfigError(Errors.E001, path=path, line=lineno,
-                              message=f"line longer than {MAX_LINE_CHARS} characters: not a rule file")
+            raise ConfigError(
+                Errors.E001,
+                path=path,
+                line=lineno,
+                message=f"line longer than {MAX_LINE_CHARS} characters: not a rule file",
+            )
         if total > limit:
             raise ConfigError(Errors.E031, path=path, size=f"more than {limit}", limit=limit)
         yield line
@@ -188,9 +200,14 @@ def report(problems: list[ConfigError] | None, error: ConfigError) -> None:
     problems.append(error)
 
 
-def read_objects(path: Path, *, what: str = "a line", multiline: bool = False,
-                 problems: list[ConfigError] | None = None,
-                 limit: int | None = None) -> Iterator[tuple[int, dict]]:
+def read_objects(
+    path: Path,
+    *,
+    what: str = "a line",
+    multiline: bool = False,
+    problems: list[ConfigError] | None = None,
+    limit: int | None = None,
+) -> Iterator[tuple[int, dict]]:
     """(line number, object) for each JSON object line; blank and '#' lines are skipped.
 
     With ``multiline``, pretty-printed objects (see :func:`json_chunks`) are read
@@ -220,12 +237,21 @@ def read_objects(path: Path, *, what: str = "a line", multiline: bool = False,
                 try:
                     data = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    report(problems, ConfigError(Errors.E001, path=path, line=json_error_line(lineno, exc),
-                                                 message=f"invalid JSON: {exc.msg}"))
+                    report(
+                        problems,
+                        ConfigError(
+                            Errors.E001,
+                            path=path,
+                            line=json_error_line(lineno, exc),
+                            message=f"invalid JSON: {exc.msg}",
+                        ),
+                    )
                     continue
                 if not isinstance(data, dict):
-                    report(problems, ConfigError(Errors.E001, path=path, line=lineno,
-                                                 message=f"{what} must be a JSON object"))
+                    report(
+                        problems,
+                        ConfigError(Errors.E001, path=path, line=lineno, message=f"{what} must be a JSON object"),
+                    )
                     continue
                 yield lineno, data
         except UnicodeDecodeError as exc:
@@ -241,8 +267,7 @@ def read_rules(path: Path, model: type[M]) -> list[M]:
     return [rule for _, rule in read_rules_with_lines(path, model)]
 
 
-def read_rules_with_lines(path: Path, model: type[M],
-                          problems: list[ConfigError] | None = None) -> list[tuple[int, M]]:
+def read_rules_with_lines(path: Path, model: type[M], problems: list[ConfigError] | None = None) -> list[tuple[int, M]]:
     """Like :func:`read_rules`, with each rule's line number (for later checks).
 
     Given ``problems``, every broken line is kept there and left out, and the rest is read.
@@ -258,10 +283,15 @@ def read_rules_with_lines(path: Path, model: type[M],
         rule_id = getattr(rule, "id", None)
         if rule_id is not None:
             if rule_id in seen:
-                report(problems, ConfigError(
-                    Errors.E001, path=path, line=lineno,
-                    message=f"duplicate rule id {rule_id!r} (first on line {seen[rule_id]})",
-                ))
+                report(
+                    problems,
+                    ConfigError(
+                        Errors.E001,
+                        path=path,
+                        line=lineno,
+                        message=f"duplicate rule id {rule_id!r} (first on line {seen[rule_id]})",
+                    ),
+                )
                 continue
             seen[rule_id] = lineno
         rules.append((lineno, rule))

@@ -14,20 +14,35 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError, Errors
-from .rulefiles import RegexRule, read_rules, read_rules_with_lines, read_yaml, slow_regex
 from .lexicons import LexiconTable
+from .rulefiles import RegexRule, read_rules, read_rules_with_lines, read_yaml, slow_regex
 from .variants import Variants
 
 SectionKind = Literal["boilerplate", "title", "meta", "summary", "body", "references", "other"]
 LineRole = Literal[
-    "boilerplate", "meta", "title", "summary_label", "summary_inline", "heading", "heading_repeat",
-    "references_label", "reference_entry", "bullet", "subhead", "aside",
+    "boilerplate",
+    "meta",
+    "title",
+    "summary_label",
+    "summary_inline",
+    "heading",
+    "heading_repeat",
+    "references_label",
+    "reference_entry",
+    "bullet",
+    "subhead",
+    "aside",
 ]
 # Named groups a rule of each role must have (the splitter reads them).
 REQUIRED_GROUPS: dict[str, tuple[str, ...]] = {
-    "title": ("title",), "summary_label": ("heading",), "summary_inline": ("heading", "body"),
-    "heading": ("number", "heading"), "heading_repeat": ("number",), "references_label": ("heading",),
-    "reference_entry": ("number",), "bullet": ("text",),
+    "title": ("title",),
+    "summary_label": ("heading",),
+    "summary_inline": ("heading", "body"),
+    "heading": ("number", "heading"),
+    "heading_repeat": ("number",),
+    "references_label": ("heading",),
+    "reference_entry": ("number",),
+    "bullet": ("text",),
 }
 
 
@@ -54,8 +69,9 @@ class LineRule(RegexRule):
         if missing:
             raise ValueError(f"a {self.role} rule needs the named group(s) {', '.join(missing)}")
         if (self.role == "heading_repeat") != bool(self.repeats):
-            raise ValueError("'repeats' (the heading rules a line may repeat) is required for, and only for, "
-                             "role heading_repeat")
+            raise ValueError(
+                "'repeats' (the heading rules a line may repeat) is required for, and only for, role heading_repeat"
+            )
         return self
 
     def parse_date(self, value: str) -> date | None:
@@ -154,17 +170,17 @@ class ObjectSettings(_Section):
     """Defaults of a rule's ``object`` window (see the README's rule-pack format)."""
 
     max: int = Field(6, ge=1, le=30)
-    stop: str | None = None   # lexicon: a window stops before these tokens
-    trim: str | None = None   # lexicon: a window does not end on these tokens
+    stop: str | None = None  # lexicon: a window stops before these tokens
+    trim: str | None = None  # lexicon: a window does not end on these tokens
 
 
 class RuleSettings(_Section):
     dir: str = "rules"
     hedges: str | None = None
     quantities: str | None = None
-    verdicts: str | None = None     # verdict cues (claimx_verdicts)
-    lexicons: str | None = None     # lexicons every pack sees
-    variants: str | None = None     # normalize / inflect / derive rules
+    verdicts: str | None = None  # verdict cues (claimx_verdicts)
+    lexicons: str | None = None  # lexicons every pack sees
+    variants: str | None = None  # normalize / inflect / derive rules
     max_expansion: int = Field(5000, ge=1)  # token patterns one rule may compile to
     objects: ObjectSettings = Field(default_factory=ObjectSettings)
     number_words: dict[str, float] = Field(default_factory=dict)
@@ -177,8 +193,8 @@ class VerdictSettings(_Section):
     # Section kinds read, best first: of the cues found, the higher priority wins, then the
     # earlier kind in this list, then the earlier sentence.
     sections: list[SectionKind] = Field(default_factory=lambda: ["title", "summary", "body"])
-    sentences: int = Field(16, ge=1)        # sentences read from the start of each section
-    negation_window: int = Field(2, ge=0)   # tokens between a negation cue and the cue it cancels
+    sentences: int = Field(16, ge=1)  # sentences read from the start of each section
+    negation_window: int = Field(2, ge=0)  # tokens between a negation cue and the cue it cancels
     decisive: int = Field(3, ge=-9, le=10)  # a cue of at least this priority wins wherever it is read
     question_marks: list[str] = Field(default_factory=lambda: ["?"])  # a sentence ending so states no verdict
 
@@ -236,8 +252,12 @@ class Config:
         for lineno, rule in numbered:
             unknown = [r for r in rule.repeats if r not in headings]
             if unknown:
-                raise ConfigError(Errors.E001, path=path, line=lineno,
-                                  message=f"repeats: {', '.join(map(repr, unknown))} is not a heading rule of this file")
+                raise ConfigError(
+                    Errors.E001,
+                    path=path,
+                    line=lineno,
+                    message=f"repeats: {', '.join(map(repr, unknown))} is not a heading rule of this file",
+                )
         return [rule for _, rule in numbered]
 
     @cached_property
@@ -267,8 +287,16 @@ def default_config_path() -> Path:
 
 # Settings that name files: a relative value starts from the folder of the settings
 # file that gives it (the packaged defaults' from the package, yours from your file).
-PATH_KEYS = ("layout.lines", "layout.markers", "rules.dir", "rules.hedges", "rules.quantities",
-             "rules.lexicons", "rules.variants", "rules.verdicts")
+PATH_KEYS = (
+    "layout.lines",
+    "layout.markers",
+    "rules.dir",
+    "rules.hedges",
+    "rules.quantities",
+    "rules.lexicons",
+    "rules.variants",
+    "rules.verdicts",
+)
 
 
 def load_config(path: str | Path | None = None) -> Config:
@@ -293,11 +321,18 @@ def read_settings_file(path: Path) -> dict:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(Errors.E002, path=path, message="settings must be a mapping of sections (layout:, rules:, ...)")
+        raise ConfigError(
+            Errors.E002, path=path, message="settings must be a mapping of sections (layout:, rules:, ...)"
+        )
     for key in data:
         if key not in Settings.model_fields:
-            raise ConfigError(Errors.E033, path=path, what="settings section", name=key,
-                              hint=_did_you_mean(str(key), Settings.model_fields))
+            raise ConfigError(
+                Errors.E033,
+                path=path,
+                what="settings section",
+                name=key,
+                hint=_did_you_mean(str(key), Settings.model_fields),
+            )
     for dotted in PATH_KEYS:
         section, key = dotted.split(".")
         block = data.get(section)

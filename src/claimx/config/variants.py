@@ -55,8 +55,9 @@ class VariantRule(RegexRule):
         return re.compile(self.when) if self.when is not None else None
 
     def applies(self, word: str) -> bool:
-        return (self.when_regex is None or self.when_regex.fullmatch(word) is not None) \
-            and self.regex.search(word) is not None
+        return (self.when_regex is None or self.when_regex.fullmatch(word) is not None) and self.regex.search(
+            word
+        ) is not None
 
 
 class Variants:

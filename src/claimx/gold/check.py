@@ -15,9 +15,25 @@ from pydantic import BaseModel
 
 from ..records.schema import Record
 
-FIELDS = ("schema_version", "source", "title", "checked_on", "layout", "claim_reviewed", "verdict", "text",
-          "sections", "citations",
-          "references", "claims", "tactics", "quantities", "hedges", "actors", "warnings")
+FIELDS = (
+    "schema_version",
+    "source",
+    "title",
+    "checked_on",
+    "layout",
+    "claim_reviewed",
+    "verdict",
+    "text",
+    "sections",
+    "citations",
+    "references",
+    "claims",
+    "tactics",
+    "quantities",
+    "hedges",
+    "actors",
+    "warnings",
+)
 
 
 @dataclass
@@ -53,16 +69,24 @@ def _keyed(record: Record, name: str) -> dict[tuple, tuple[str, str]]:
     if name == "sections":
         for s in record.sections:
             out[(s.kind, s.number, s.heading, s.start, s.end)] = (
-                f"{s.kind} {s.number or ''} {s.heading or ''}".strip(), f"{s.start}-{s.end}")
+                f"{s.kind} {s.number or ''} {s.heading or ''}".strip(),
+                f"{s.start}-{s.end}",
+            )
     elif name == "citations":
         for c in record.citations:
-            out[(c.start, c.end, tuple(c.refs))] = (f"{c.text} @{c.start}", _snippet(t, c.sentence_start, c.sentence_end))
+            out[(c.start, c.end, tuple(c.refs))] = (
+                f"{c.text} @{c.start}",
+                _snippet(t, c.sentence_start, c.sentence_end),
+            )
     elif name == "references":
         for r in record.references:
             out[(r.start, r.end, r.number)] = (f"[{r.number}] @{r.start}", _snippet(t, r.start, r.end))
     elif name == "claims":
         for k in record.claims:
-            out[(k.start, k.end, k.kind, k.certainty)] = (f"{k.kind}/{k.certainty} @{k.start}", _snippet(t, k.start, k.end))
+            out[(k.start, k.end, k.kind, k.certainty)] = (
+                f"{k.kind}/{k.certainty} @{k.start}",
+                _snippet(t, k.start, k.end),
+            )
     elif name in ("tactics", "quantities", "hedges", "actors"):
         for k in record.claims:
             for m in getattr(k, name):
@@ -103,8 +127,11 @@ def _span(v) -> str:
     return (f"{label} " if label else "") + f"{v.text!r} @{v.start} ({v.rule_id})"
 
 
-_SHOW = {"text": lambda v: f"{len(v)} characters" if v is not None else "null", "verdict": _span,
-         "claim_reviewed": _span}
+_SHOW = {
+    "text": lambda v: f"{len(v)} characters" if v is not None else "null",
+    "verdict": _span,
+    "claim_reviewed": _span,
+}
 
 
 def diff_records(out: Record, gold: Record, ignore: set[str]) -> list[Change]:

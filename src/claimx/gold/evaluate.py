@@ -83,8 +83,12 @@ def match(pred: list[Item], gold: list[Item], mode: str) -> tuple[set[Item], set
     hit_g: set[Item] = set()
     # Best overlap first, so a long prediction does not steal a gold item from an exact one.
     pairs = sorted(
-        ((min(p.end, g.end) - max(p.start, g.start), p, g) for p in pred for g in by_key[(p.doc_id, p.label)]
-         if p.start < g.end and g.start < p.end),
+        (
+            (min(p.end, g.end) - max(p.start, g.start), p, g)
+            for p in pred
+            for g in by_key[(p.doc_id, p.label)]
+            if p.start < g.end and g.start < p.end
+        ),
         key=lambda t: (-t[0], t[1], t[2]),
     )
     for _, p, g in pairs:
@@ -113,8 +117,18 @@ def score(pred: list[Item], gold: list[Item], mode: str = "exact") -> pd.DataFra
         tp_p = sum(1 for i in ps if i in hit_p)
         tp_g = sum(1 for i in gs if i in hit_g)
         p, r, f = _prf(tp_p, len(ps), tp_g, len(gs))
-        rows.append({"label": label, "mode": mode, "pred": len(ps), "gold": len(gs), "tp": tp_p,
-                     "precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)})
+        rows.append(
+            {
+                "label": label,
+                "mode": mode,
+                "pred": len(ps),
+                "gold": len(gs),
+                "tp": tp_p,
+                "precision": round(p, 4),
+                "recall": round(r, 4),
+                "f1": round(f, 4),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -124,16 +138,21 @@ def rule_table(pred: list[Item], gold: list[Item], mode: str = "exact") -> pd.Da
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for p in pred:
         counts[(p.rule_id, p.label)][0 if p in hit_p else 1] += 1
-    rows = [{"rule_id": rid, "label": label, "hits": tp + fp, "tp": tp, "fp": fp,
-             "precision": round(tp / (tp + fp), 4)} for (rid, label), (tp, fp) in sorted(counts.items())]
+    rows = [
+        {"rule_id": rid, "label": label, "hits": tp + fp, "tp": tp, "fp": fp, "precision": round(tp / (tp + fp), 4)}
+        for (rid, label), (tp, fp) in sorted(counts.items())
+    ]
     return pd.DataFrame(rows, columns=["rule_id", "label", "hits", "tp", "fp", "precision"])
 
 
 def missed(pred: list[Item], gold: list[Item], mode: str = "exact") -> pd.DataFrame:
     """Gold items no prediction matched (false negatives), by label."""
     _, hit_g = match(pred, gold, mode)
-    rows = [{"label": g.label, "doc_id": g.doc_id, "start": g.start, "end": g.end, "text": g.text}
-            for g in sorted(gold, key=lambda i: (i.label, i.doc_id, i.start)) if g not in hit_g]
+    rows = [
+        {"label": g.label, "doc_id": g.doc_id, "start": g.start, "end": g.end, "text": g.text}
+        for g in sorted(gold, key=lambda i: (i.label, i.doc_id, i.start))
+        if g not in hit_g
+    ]
     return pd.DataFrame(rows, columns=["label", "doc_id", "start", "end", "text"])
 
 
@@ -221,8 +240,7 @@ def sentence_around(record: Record, start: int, end: int, *, width: int = 100) -
     otherwise its line, cut to ``width`` characters either side at white space.
     """
     text = record.text or ""
-    bounds = [(k.start, k.end) for k in record.claims] + \
-        [(c.sentence_start, c.sentence_end) for c in record.citations]
+    bounds = [(k.start, k.end) for k in record.claims] + [(c.sentence_start, c.sentence_end) for c in record.citations]
     inside = [b for b in bounds if b[0] <= start and end <= b[1]]
     if inside:
         first, last = min(inside, key=lambda b: b[1] - b[0])

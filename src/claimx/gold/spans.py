@@ -8,10 +8,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..config.rulefiles import read_objects
 from ..errors import ConfigError, Errors
 from ..records.io import LISTED, describe, joined_problems, jsonl_files, offset_problems, span_problem
 from ..records.schema import Record
-from ..config.rulefiles import read_objects
 
 
 @dataclass(frozen=True)
@@ -85,10 +85,17 @@ def spans_beyond_records(annotations: dict, records: dict, doc_ids: Iterable[str
     problems = []
     for doc_id in doc_ids:
         ann, rec = annotations.get(doc_id), records.get(doc_id)
-        if isinstance(ann, SpanDoc) and ann.text is None and isinstance(rec, Record) and rec.text is not None:
-            if found := spans_outside(ann, rec.text):
-                path, line = ann.where or (Path("?"), 0)
-                problems.append((path, line, f"spans of {doc_id!r} do not fit the text of its record: {joined_problems(found)}"))
+        if (
+            isinstance(ann, SpanDoc)
+            and ann.text is None
+            and isinstance(rec, Record)
+            and rec.text is not None
+            and (found := spans_outside(ann, rec.text))
+        ):
+            path, line = ann.where or (Path("?"), 0)
+            problems.append(
+                (path, line, f"spans of {doc_id!r} do not fit the text of its record: {joined_problems(found)}")
+            )
     return problems
 
 
@@ -140,5 +147,8 @@ def _document(obj: dict, file: Path, lineno: int) -> Record | SpanDoc | str:
 def export_spans(record: Record) -> dict:
     """A record's tactic mentions in the spaCy/Prodigy span form."""
     spans = sorted({(m.start, m.end, m.label, m.text, m.rule_id) for k in record.claims for m in k.tactics})
-    return {"doc_id": record.doc_id, "text": record.text,
-            "spans": [{"start": s, "end": e, "label": lab, "text": t, "rule_id": r} for s, e, lab, t, r in spans]}
+    return {
+        "doc_id": record.doc_id,
+        "text": record.text,
+        "spans": [{"start": s, "end": e, "label": lab, "text": t, "rule_id": r} for s, e, lab, t, r in spans],
+    }

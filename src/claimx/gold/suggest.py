@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 
 from spacy.matcher import Matcher
 
-from .evaluate import Item, missed
-from ..rules.packs import RuleBuilder, shared_lexicons
 from ..records.schema import Record
+from ..rules.packs import RuleBuilder, shared_lexicons
+from .evaluate import Item, missed
 
 FUNCTION_WORDS = "np_break"
 
@@ -37,7 +37,7 @@ FUNCTION_WORDS = "np_break"
 @dataclass
 class Suggestion:
     label: str
-    group: str                 # "head 'quote'" or "modifier 'fake'"
+    group: str  # "head 'quote'" or "modifier 'fake'"
     pattern: str | list[dict]  # what to put in a rule's "pattern"
     misses: list[Item] = field(default_factory=list)
     recovered: int = 0
@@ -48,9 +48,15 @@ class Suggestion:
         """The suggestion as a rule line; its id is a placeholder to replace with a real one."""
         word = re.sub(r"[^a-z0-9_]+", "_", self.group.split(" ", 1)[1].strip("'").lower()).strip("_") or "x"
         rid = f"{pack_prefix}.{self.label.lower()}.suggested_{word}"
-        return json.dumps({"id": rid, "label": self.label, "pattern": self.pattern,
-                           "note": f"Suggested from {len(self.misses)} missed mention(s) sharing the {self.group}."},
-                          ensure_ascii=False)
+        return json.dumps(
+            {
+                "id": rid,
+                "label": self.label,
+                "pattern": self.pattern,
+                "note": f"Suggested from {len(self.misses)} missed mention(s) sharing the {self.group}.",
+            },
+            ensure_ascii=False,
+        )
 
 
 class Suggester:
@@ -65,8 +71,11 @@ class Suggester:
 
     def content_lemmas(self, text: str) -> list[str]:
         words = [t for t in self.base(text) if not t.is_space and not t.is_punct]
-        return [self.lemma(t.text) for t in words
-                if self.function is None or t.lower_ not in self.function.values.get("LOWER", ())]
+        return [
+            self.lemma(t.text)
+            for t in words
+            if self.function is None or t.lower_ not in self.function.values.get("LOWER", ())
+        ]
 
     def groups(self, misses: list[Item]) -> list[Suggestion]:
         """Largest groups first; a miss belongs to the first group that takes it."""
@@ -87,8 +96,14 @@ class Suggester:
                 continue
             label, kind, lemma = key
             taken.update(i for i, _ in members)
-            out.append(Suggestion(label, f"{kind} '{lemma}'", self.pattern(kind, lemma, [lem for _, lem in members]),
-                                  [i for i, _ in members]))
+            out.append(
+                Suggestion(
+                    label,
+                    f"{kind} '{lemma}'",
+                    self.pattern(kind, lemma, [lem for _, lem in members]),
+                    [i for i, _ in members],
+                )
+            )
             for k in list(candidates):
                 candidates[k] = [(i, lem) for i, lem in candidates[k] if i not in taken]
                 if not candidates[k]:
@@ -108,8 +123,13 @@ class Suggester:
         heads = sorted({m[-1] for m in members if len(m) > 1})
         return [{"LEMMA": lemma}, {"LEMMA": {"IN": heads}}]
 
-    def measure(self, suggestions: list[Suggestion], scored: dict[str, tuple[Record, list[Item]]],
-                all_misses: list[Item], corpus_texts: Iterable[str]) -> None:
+    def measure(
+        self,
+        suggestions: list[Suggestion],
+        scored: dict[str, tuple[Record, list[Item]]],
+        all_misses: list[Item],
+        corpus_texts: Iterable[str],
+    ) -> None:
         """Fill recovered / new_dev / new_corpus for each suggestion."""
         matchers = []
         for s in suggestions:
@@ -124,28 +144,49 @@ class Suggester:
             preds = [(t.start_char, t.end_char, t.label_) for t in doc.spans["tactics"]]
             for s, matcher in zip(suggestions, matchers, strict=True):
                 spans = [(doc[a:b].start_char, doc[a:b].end_char) for _, a, b in matcher(doc)]
-                hit = {m for m in misses_by_doc.get(doc_id, ()) if m.label == s.label
-                       and any(a < m.end and m.start < b for a, b in spans)}
+                hit = {
+                    m
+                    for m in misses_by_doc.get(doc_id, ())
+                    if m.label == s.label and any(a < m.end and m.start < b for a, b in spans)
+                }
                 s.recovered += len(hit)
-                s.new_dev += sum(1 for a, b in spans
-                                 if not any(g.label == s.label and a < g.end and g.start < b for g in gold)
-                                 and not any(lab == s.label and a < pe and ps < b for ps, pe, lab in preds))
+                s.new_dev += sum(
+                    1
+                    for a, b in spans
+                    if not any(g.label == s.label and a < g.end and g.start < b for g in gold)
+                    and not any(lab == s.label and a < pe and ps < b for ps, pe, lab in preds)
+                )
         for text in corpus_texts:
             doc = self.nlp(text)
             preds = [(t.start, t.end, t.label_) for t in doc.spans["tactics"]]
             for s, matcher in zip(suggestions, matchers, strict=True):
-                s.new_corpus += sum(1 for _, a, b in matcher(doc)
-                                    if not any(lab == s.label and a < pe and ps < b for ps, pe, lab in preds))
+                s.new_corpus += sum(
+                    1
+                    for _, a, b in matcher(doc)
+                    if not any(lab == s.label and a < pe and ps < b for ps, pe, lab in preds)
+                )
 
 
-def suggest(nlp, config, pred: dict[str, Record], gold: dict[str, list[Item]], pred_items: dict[str, list[Item]],
-            corpus_texts: Iterable[str] = (), *, labels: set[str] | None = None, min_group: int = 1) -> list[Suggestion]:
+def suggest(
+    nlp,
+    config,
+    pred: dict[str, Record],
+    gold: dict[str, list[Item]],
+    pred_items: dict[str, list[Item]],
+    corpus_texts: Iterable[str] = (),
+    *,
+    labels: set[str] | None = None,
+    min_group: int = 1,
+) -> list[Suggestion]:
     """Suggestions for the gold mentions ``pred`` missed, measured on ``pred``'s texts and a corpus."""
     all_p = [i for items in pred_items.values() for i in items]
     all_g = [i for items in gold.values() for i in items]
     frame = missed(all_p, all_g, "overlap")
-    misses = [Item(r.doc_id, r.start, r.end, r.label, "", r.text) for r in frame.itertuples(index=False)
-              if labels is None or r.label in labels]
+    misses = [
+        Item(r.doc_id, r.start, r.end, r.label, "", r.text)
+        for r in frame.itertuples(index=False)
+        if labels is None or r.label in labels
+    ]
     suggester = Suggester(nlp, config)
     found = [s for s in suggester.groups(misses) if len(s.misses) >= min_group]
     scored = {d: (pred[d], gold.get(d, [])) for d in pred if d in gold}

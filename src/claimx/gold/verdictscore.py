@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..errors import ConfigError, Errors
-from ..records.schema import Record
 from ..config.rulefiles import read_objects
+from ..errors import ConfigError, Errors
 from ..nlp.verdicts import SCALE
+from ..records.schema import Record
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,8 +65,9 @@ def read_verdict_gold(path: Path) -> dict[str, Judged]:
             where = ".".join(str(p) for p in first["loc"])
             raise ConfigError(Errors.E001, path=path, line=lineno, message=f"{where}: {first['msg']}") from None
         if g.verdict not in SCALE:
-            raise ConfigError(Errors.E001, path=path, line=lineno,
-                              message=f"verdict {g.verdict!r} is not one of {', '.join(SCALE)}")
+            raise ConfigError(
+                Errors.E001, path=path, line=lineno, message=f"verdict {g.verdict!r} is not one of {', '.join(SCALE)}"
+            )
         if g.doc_id in out:
             raise ConfigError(Errors.E001, path=path, line=lineno, message=f"duplicate doc_id {g.doc_id!r}")
         span = (g.start, g.end) if g.start is not None and g.end is not None else None
@@ -100,8 +101,16 @@ def class_table(matrix: pd.DataFrame) -> pd.DataFrame:
         n_pred, n_gold = int(matrix[label].sum()), int(matrix.loc[label].sum())
         p = tp / n_pred if n_pred else 0.0
         r = tp / n_gold if n_gold else 0.0
-        rows.append({"label": label, "gold": n_gold, "pred": n_pred, "precision": round(p, 4),
-                     "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0})
+        rows.append(
+            {
+                "label": label,
+                "gold": n_gold,
+                "pred": n_pred,
+                "precision": round(p, 4),
+                "recall": round(r, 4),
+                "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -80,7 +80,7 @@ def atomic_writers(*paths: Path, binary: bool = False) -> Iterator[list[IO]]:
             staged.append((fh, tmp, target))
         try:
             yield handles
-            for fh, path in zip(handles, paths):
+            for fh, path in zip(handles, paths, strict=False):
                 _named(fh.flush, path)
             mode = 0o666 & ~current_umask()
             for fh, _, target in staged:

@@ -35,8 +35,9 @@ class Target:
         return cls(given, Path(os.path.realpath(given)), is_special(given))
 
 
-def check_outputs(output: Path, errors: Path | None, inputs: Iterable[str], *,
-                  resume: bool = False) -> tuple[Target, Target | None]:
+def check_outputs(
+    output: Path, errors: Path | None, inputs: Iterable[str], *, resume: bool = False
+) -> tuple[Target, Target | None]:
     """The output and errors targets of a run, or a usage error (exit 2) before anything is read.
 
     The errors file defaults to ``<output>.errors.jsonl`` beside a regular output; for a

@@ -23,13 +23,20 @@ from itertools import islice
 from pathlib import Path
 from typing import IO
 
+from ..config.settings import InputSettings
 from ..errors import ConfigError, DocumentError, Errors, RunError
 from .html import html_to_text
 from .source import Source
-from ..config.settings import InputSettings
 
-FORMATS = {".txt": "txt", ".text": "txt", ".md": "markdown", ".markdown": "markdown",
-           ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+FORMATS = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".jsonl": "jsonl",
+}
 
 
 @dataclass(slots=True)
@@ -90,8 +97,9 @@ def printable(name: str) -> str:
         return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def discover(paths: Iterable[str], exclude: list[str], *, skip: Iterable[str | os.PathLike] = (),
-             follow_links: bool = False) -> Iterator[Found]:
+def discover(
+    paths: Iterable[str], exclude: list[str], *, skip: Iterable[str | os.PathLike] = (), follow_links: bool = False
+) -> Iterator[Found]:
     """Every input file, in a stable order; directories are walked in sorted order.
 
     ``skip`` names the run's own outputs: they, their ``<output>.parts`` folders and
@@ -103,7 +111,7 @@ def discover(paths: Iterable[str], exclude: list[str], *, skip: Iterable[str | o
     """
     paths = list(paths)
     guard = _Skip(skip)
-    for given, name in zip(paths, input_names(paths)):
+    for given, name in zip(paths, input_names(paths), strict=False):
         if given == "-":
             yield Found("-", "stdin", "-")
             continue
@@ -129,8 +137,10 @@ def input_names(paths: list[str]) -> list[str]:
         return [""] * len(paths)
     bases = [os.path.basename(os.path.abspath(p)) or Path(os.path.abspath(p)).as_posix() for p in paths]
     clash = {b for b in bases if bases.count(b) > 1}
-    return ["" if p == "-" else printable(Path(os.path.normpath(p)).as_posix() if b in clash else b)
-            for p, b in zip(paths, bases)]
+    return [
+        "" if p == "-" else printable(Path(os.path.normpath(p)).as_posix() if b in clash else b)
+        for p, b in zip(paths, bases, strict=False)
+    ]
 
 
 def _walk(top: Path, name: str, exclude: list[str], guard: _Skip, follow_links: bool) -> Iterator[Found]:
@@ -181,7 +191,8 @@ class _Skip:
             return True
         folder, name = os.path.split(real)
         return name.endswith(".tmp") and any(
-            os.path.dirname(f) == folder and name.startswith(f".{os.path.basename(f)}.") for f in self.files)
+            os.path.dirname(f) == folder and name.startswith(f".{os.path.basename(f)}.") for f in self.files
+        )
 
 
 def _excluded(name: str, patterns: list[str]) -> bool:
@@ -213,8 +224,14 @@ def decode(data: bytes, fallbacks: list[str]) -> tuple[str, list[tuple[str, str]
     return text.replace("\r\n", "\n").replace("\r", "\n"), warnings
 
 
-def read_inputs(paths: Iterable[str], settings: InputSettings, *, force_format: str | None = None,
-                skip: Iterable[str | os.PathLike] = (), follow_links: bool = False) -> Iterator[Input]:
+def read_inputs(
+    paths: Iterable[str],
+    settings: InputSettings,
+    *,
+    force_format: str | None = None,
+    skip: Iterable[str | os.PathLike] = (),
+    follow_links: bool = False,
+) -> Iterator[Input]:
     """Every document of every path, in a stable order; a repeated doc_id becomes an error.
 
     ``skip`` and ``follow_links`` are :func:`discover`'s.
@@ -270,14 +287,19 @@ class SeenIds:
     def _spill(self) -> None:
         try:
             db = sqlite3.connect("", isolation_level=None)
-            for pragma in ("journal_mode = OFF", "synchronous = OFF", "temp_store = FILE",
-                           f"cache_size = -{self.cache_kib}"):
+            for pragma in (
+                "journal_mode = OFF",
+                "synchronous = OFF",
+                "temp_store = FILE",
+                f"cache_size = -{self.cache_kib}",
+            ):
                 db.execute(f"PRAGMA {pragma}")
             db.execute("CREATE TABLE seen (id BLOB PRIMARY KEY, place BLOB NOT NULL) WITHOUT ROWID")
             db.execute("BEGIN")
-            db.executemany("INSERT INTO seen VALUES (?, ?)",
-                           ((k.encode("utf-8", "surrogatepass"), v.encode("utf-8", "surrogatepass"))
-                            for k, v in self.ids.items()))
+            db.executemany(
+                "INSERT INTO seen VALUES (?, ?)",
+                ((k.encode("utf-8", "surrogatepass"), v.encode("utf-8", "surrogatepass")) for k, v in self.ids.items()),
+            )
             db.execute("COMMIT")
         except sqlite3.Error as exc:
             raise RunError(Errors.E119, message=exc) from None
@@ -289,8 +311,13 @@ class SeenIds:
             self.db = None
 
 
-def _read_all(paths: Iterable[str], settings: InputSettings, force_format: str | None,
-              skip: Iterable[str | os.PathLike], follow_links: bool) -> Iterator[Input]:
+def _read_all(
+    paths: Iterable[str],
+    settings: InputSettings,
+    force_format: str | None,
+    skip: Iterable[str | os.PathLike],
+    follow_links: bool,
+) -> Iterator[Input]:
     for found in discover(paths, settings.exclude, skip=skip, follow_links=follow_links):
         yield from read_found(found, settings, force_format)
 
@@ -304,8 +331,9 @@ def read_found(found: Found, settings: InputSettings, force_format: str | None =
         yield Input(doc_id, Source(path=shown, format=fmt or "unknown"), error=found.refused)
     elif fmt is None:
         src = Source(path=shown, format="unknown")
-        yield Input(doc_id, src, error=DocumentError(Errors.E106, source=shown,
-                                                     suffix=printable("".join(Path(path).suffixes))))
+        yield Input(
+            doc_id, src, error=DocumentError(Errors.E106, source=shown, suffix=printable("".join(Path(path).suffixes)))
+        )
     elif fmt == "jsonl":
         yield from _read_jsonl(path, doc_id, gz, settings, shown=shown)
     else:
@@ -345,8 +373,13 @@ def _open_regular(path: str, shown: str) -> IO[bytes]:
         raise
 
 
-_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a directory"))
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISDIR, "a directory"),
+)
 
 
 def _check_regular(mode: int, shown: str) -> None:
@@ -432,8 +465,9 @@ def jsonl_chunks(path: str, lines: int, max_bytes: int = 16 * 2**20) -> list[tup
     return chunks or [(1, 0, -1)]
 
 
-def read_jsonl_chunk(path: str, file_id: str, settings: InputSettings, chunk: tuple[int, int, int],
-                     shown: str | None = None) -> Iterator[Input]:
+def read_jsonl_chunk(
+    path: str, file_id: str, settings: InputSettings, chunk: tuple[int, int, int], shown: str | None = None
+) -> Iterator[Input]:
     """The documents of one piece from :func:`jsonl_chunks` (count -1: to the end)."""
     yield from _read_jsonl(path, file_id, format_of(path)[1], settings, chunk, shown=shown or printable(path))
 
@@ -455,8 +489,15 @@ def _no_surrogates(value: str, name: str, warnings: list[tuple[str, str]]) -> st
     return cleaned
 
 
-def _read_jsonl(path: str, file_id: str, gz: bool, settings: InputSettings,
-                chunk: tuple[int, int, int] = (1, 0, -1), *, shown: str | None = None) -> Iterator[Input]:
+def _read_jsonl(
+    path: str,
+    file_id: str,
+    gz: bool,
+    settings: InputSettings,
+    chunk: tuple[int, int, int] = (1, 0, -1),
+    *,
+    shown: str | None = None,
+) -> Iterator[Input]:
     f_id, f_text, f_url, f_title = (settings.field(n) for n in ("id", "text", "url", "title"))
     shown = printable(path) if shown is None else shown
     first, offset, count = chunk
@@ -501,14 +542,21 @@ def _read_jsonl(path: str, file_id: str, gz: bool, settings: InputSettings,
                 title = obj.get(f_title)
                 title = _no_surrogates(title, f_title, warnings) if isinstance(title, str) else None
                 text = _no_surrogates(text, f_text, warnings)
-                yield Input(doc_id, src, text=text.replace("\r\n", "\n").replace("\r", "\n"),
-                            title=title, warnings=warnings)
+                yield Input(
+                    doc_id, src, text=text.replace("\r\n", "\n").replace("\r", "\n"), title=title, warnings=warnings
+                )
     except DocumentError as exc:
         yield Input(file_id, Source(path=shown, format="jsonl"), error=exc)
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         src = Source(path=shown, line=lineno + 1, format="jsonl")
-        yield Input(f"{file_id}:{lineno + 1}", src,
-                    error=DocumentError(Errors.E107, source=f"{shown}:{lineno + 1}", message=exc or "truncated"))
+        yield Input(
+            f"{file_id}:{lineno + 1}",
+            src,
+            error=DocumentError(Errors.E107, source=f"{shown}:{lineno + 1}", message=exc or "truncated"),
+        )
     except OSError as exc:
-        yield Input(file_id, Source(path=shown, format="jsonl"),
-                    error=DocumentError(Errors.E105, source=shown, message=exc.strerror or exc))
+        yield Input(
+            file_id,
+            Source(path=shown, format="jsonl"),
+            error=DocumentError(Errors.E105, source=shown, message=exc.strerror or exc),
+        )

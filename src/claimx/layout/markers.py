@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..errors import Errors
 from ..config.settings import Config, MarkerRule
+from ..errors import Errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +39,7 @@ class MarkerFinder:
         layout = config.settings.layout
         self.min_ref, self.max_ref, self.max_range = layout.min_ref, layout.max_ref, layout.max_range
         self.rules: list[tuple[MarkerRule, re.Pattern[str], re.Pattern[str], re.Pattern[str]]] = [
-            (r, r.regex, re.compile(r.list_separator), re.compile(r.range_separator))
-            for r in config.marker_rules
+            (r, r.regex, re.compile(r.list_separator), re.compile(r.range_separator)) for r in config.marker_rules
         ]
 
     @cached_property

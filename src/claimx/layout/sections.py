@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..errors import Errors
 from ..config.settings import Config, LineRule
+from ..errors import Errors
 
 _LINE = re.compile(r"[^\n]*")
 # Roles that may only appear before any heading, once.
@@ -89,8 +89,10 @@ class Layout:
     def to_data(self) -> dict:
         """Plain lists and strings (msgpack- and JSON-safe), as a Doc keeps it."""
         return {
-            "sections": [[s.kind, s.start, s.end, s.rule_id, s.number, s.heading, s.heading_start, s.heading_end]
-                         for s in self.sections],
+            "sections": [
+                [s.kind, s.start, s.end, s.rule_id, s.number, s.heading, s.heading_start, s.heading_end]
+                for s in self.sections
+            ],
             "units": [[u.section, u.role, u.start, u.end] for u in self.units],
             "entries": [[e.section, e.number, e.start, e.end, e.rule_id] for e in self.entries],
             "title": self.title,
@@ -122,8 +124,9 @@ class SectionSplitter:
         self.decoration = re.compile(config.settings.layout.decoration)
         self.max_unit = config.settings.layout.max_unit_chars
 
-    def _classify(self, text: str, start: int, end: int, allowed: set[str],
-                  rules: list | None = None) -> tuple[LineRule, re.Match[str]] | None:
+    def _classify(
+        self, text: str, start: int, end: int, allowed: set[str], rules: list | None = None
+    ) -> tuple[LineRule, re.Match[str]] | None:
         """The first allowed rule matching the whole line, or else the line without its decoration."""
         deco = self.decoration.fullmatch(text, start, end)
         inner = deco.span("inner") if deco else (start, end)
@@ -137,8 +140,9 @@ class SectionSplitter:
                     return rule, m
         return None
 
-    def _repeat_refused(self, text: str, start: int, end: int, rule: LineRule, m: re.Match[str],
-                        current: Section) -> str | None:
+    def _repeat_refused(
+        self, text: str, start: int, end: int, rule: LineRule, m: re.Match[str], current: Section
+    ) -> str | None:
         """Why a ``heading_repeat`` line does not repeat the current heading ("" when it is no candidate)."""
         if int(m.group("number")) != current.number:
             return ""
@@ -187,8 +191,17 @@ class SectionSplitter:
             if in_references:  # a source list ends the page, but page furniture and meta lines may follow it
                 allowed = {"boilerplate", "meta", "reference_entry"}
             else:
-                allowed = {"boilerplate", "meta", "summary_label", "summary_inline", "heading",
-                           "references_label", "bullet", "subhead", "aside"}
+                allowed = {
+                    "boilerplate",
+                    "meta",
+                    "summary_label",
+                    "summary_inline",
+                    "heading",
+                    "references_label",
+                    "bullet",
+                    "subhead",
+                    "aside",
+                }
                 if title_open:
                     allowed |= _TITLE_ROLES
                 if current is None or current.kind not in _CONTENT_KINDS:
@@ -210,8 +223,10 @@ class SectionSplitter:
                 # With a body on the same line, the heading line ends where the heading does.
                 head_end = m.end("heading") if _has(m, "body") else end
                 if head_end - start > self.max_heading_chars:
-                    notes.append(f"not a heading ({rule.id}): {head_end - start} characters, more than "
-                                 f"layout.max_heading_chars ({self.max_heading_chars}); read as prose")
+                    notes.append(
+                        f"not a heading ({rule.id}): {head_end - start} characters, more than "
+                        f"layout.max_heading_chars ({self.max_heading_chars}); read as prose"
+                    )
                     role = rule = m = None  # a long numbered line is prose
                 elif last_number is not None and number <= last_number:
                     message = Errors.W102.format(number=number, offset=start, previous=last_number)
@@ -231,8 +246,9 @@ class SectionSplitter:
                 if role == "meta" and _has(m, "date"):
                     read = rule.parse_date(m.group("date"))
                     if read is None:  # a meta line whose date the rule's formats cannot read
-                        out.warnings.append(("W104", Errors.W104.format(offset=m.start("date"), rule=rule.id,
-                                                                       text=m.group("date"))))
+                        out.warnings.append(
+                            ("W104", Errors.W104.format(offset=m.start("date"), rule=rule.id, text=m.group("date")))
+                        )
                     elif out.checked_on is None:
                         out.checked_on = read
             elif role == "title":
@@ -249,8 +265,16 @@ class SectionSplitter:
                     last_number = number
                     if rule.layout:
                         out.layout = rule.layout if out.layout != "fixed_sections" else out.layout
-                open_section(rule.kind or "body", start, end, rule, number=number,
-                             heading=text[hs:he], heading_start=hs, heading_end=he)
+                open_section(
+                    rule.kind or "body",
+                    start,
+                    end,
+                    rule,
+                    number=number,
+                    heading=text[hs:he],
+                    heading_start=hs,
+                    heading_end=he,
+                )
                 if role == "references_label":
                     in_references = True
                 else:
@@ -284,8 +308,9 @@ class SectionSplitter:
                 lineno += text.count("\n", line_pos, start)
                 line_pos = start
                 shown = role or ("text" if current.kind == "references" else "paragraph")
-                trace.append(LineTrace(lineno, start, end, shown, rule.id if rule else None,
-                                       len(sections) - 1, tuple(notes)))
+                trace.append(
+                    LineTrace(lineno, start, end, shown, rule.id if rule else None, len(sections) - 1, tuple(notes))
+                )
 
         if not any(s.kind in ("title", "summary") or s.number is not None for s in sections):
             out.warnings.append(("W103", Errors.W103.format()))

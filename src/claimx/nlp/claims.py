@@ -19,7 +19,6 @@ from .units import CITATIONS, unit_ranges
 CLAIMS = "claims"
 
 
-
 class SpanIndex:
     """Spans sorted by start, to find the ones inside a sentence quickly."""
 
@@ -41,14 +40,17 @@ def claim_sentences(doc: Doc, kinds: frozenset[str]) -> list[Span]:
     layout = doc._.layout
     ranges = unit_ranges(doc)
     if layout is not None:
-        ranges = [r for r, u in zip(ranges, layout.units, strict=True)
-                  if u.role == "title" or layout.sections[u.section].kind in kinds]
+        ranges = [
+            r
+            for r, u in zip(ranges, layout.units, strict=True)
+            if u.role == "title" or layout.sections[u.section].kind in kinds
+        ]
     sents = list(doc.sents) if ranges else []
     starts = [s.start for s in sents]
     out = []
     for first, last in ranges:
-        for sent in sents[bisect_left(starts, first):bisect_left(starts, last)]:
-            out.append(doc[sent.start:min(sent.end, last)])
+        for sent in sents[bisect_left(starts, first) : bisect_left(starts, last)]:
+            out.append(doc[sent.start : min(sent.end, last)])
     return out
 
 

@@ -40,7 +40,8 @@ if not Doc.has_extension("rejected_markers"):
         "rejected_markers",
         getter=lambda doc: [Rejected(*r) for r in doc.user_data.get("claimx.rejected") or ()] or None,
         setter=lambda doc, value: doc.user_data.__setitem__(
-            "claimx.rejected", [[r.start, r.text, r.reason] for r in value] if value else None),
+            "claimx.rejected", [[r.start, r.text, r.reason] for r in value] if value else None
+        ),
     )
 for _name in ("refs", "certainty", "value", "unit", "core"):
     if not Span.has_extension(_name):

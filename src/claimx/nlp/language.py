@@ -30,14 +30,14 @@ from . import (  # noqa: F401
     verdicts,
 )
 
-
 # spaCy's length limit guards the memory of parsers and NER models; claimx's
 # rule components work in windows, so only the input reader bounds a document.
 MAX_LENGTH = 10**9
 
 
-def load(config: str | Path | None = None, *, overrides: dict[str, Any] | None = None,
-         packs: list[str] | None = None) -> Language:
+def load(
+    config: str | Path | None = None, *, overrides: dict[str, Any] | None = None, packs: list[str] | None = None
+) -> Language:
     """The configured claimx pipeline (no network, no trained model needed).
 
     ``packs`` is a shortcut for the override ``rules.packs``.

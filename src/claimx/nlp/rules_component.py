@@ -28,14 +28,13 @@ from collections import defaultdict
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import extensions as _extensions  # noqa: F401  (registers span._.value, .unit, .core)
-from .units import CITATIONS, unit_index, unit_ranges
+from ..config.settings import Config
 from ..rules.matcher import longest_first
 from ..rules.packs import CompiledRule, Loaded, RuleBuilder, load_cues, resolve_packs
-from ..config.settings import Config
+from . import extensions as _extensions  # noqa: F401  (registers span._.value, .unit, .core)
+from .units import CITATIONS, unit_index, unit_ranges
 
 GROUPS = {"tactic": "tactics", "actor": "actors", "cue": "hedges", "quantity": "quantities", "verdict": "verdict_cues"}
-
 
 
 class RuleMatcher:
@@ -61,7 +60,7 @@ class RuleMatcher:
             rule = self.rules[strings[match_id]]
             matches.append((rule, k, start + rule.compiled.lead, end - rule.compiled.trail))
         widened = self._widen(doc, matches, bounds, is_marker)
-        for (rule, k, start, end), span in zip(matches, widened, strict=True):
+        for (rule, _k, start, end), span in zip(matches, widened, strict=True):
             if span is None:
                 continue
             item = rule.item
@@ -113,26 +112,31 @@ class RuleMatcher:
         frames that survived, so that a frame whose requirements fail ("partners" read
         as a verb) does not cut another's window.
         """
+
         def mention(r) -> bool:
             return r.item.kind == "tactic" and not getattr(r.item.rule, "block", False)
 
         def run(starts: frozenset[int]) -> list[tuple[int, int] | None]:
-            return [(start, end) if rule.extent is None else
-                    rule.extent.widen(doc, start, end, *bounds[k], is_marker, starts - {start})
-                    for rule, k, start, end in matches]
+            return [
+                (start, end)
+                if rule.extent is None
+                else rule.extent.widen(doc, start, end, *bounds[k], is_marker, starts - {start})
+                for rule, k, start, end in matches
+            ]
 
         framed = [rule.extent is not None and rule.extent.object is not None for rule, *_ in matches]
         first = run(frozenset(s for (r, _, s, _), f in zip(matches, framed, strict=True) if mention(r) and not f))
         if not any(framed):
             return first
-        return run(frozenset(s for (r, _, s, _), span in zip(matches, first, strict=True)
-                             if mention(r) and span is not None))
+        return run(
+            frozenset(s for (r, _, s, _), span in zip(matches, first, strict=True) if mention(r) and span is not None)
+        )
 
     @staticmethod
     def _markers(doc: Doc) -> list[bool]:
         is_marker = [False] * len(doc)
         for span in doc.spans.get(CITATIONS, []):
-            is_marker[span.start:span.end] = [True] * (span.end - span.start)
+            is_marker[span.start : span.end] = [True] * (span.end - span.start)
         return is_marker
 
     def describe(self, span: Span) -> list[str]:
@@ -146,7 +150,7 @@ class RuleMatcher:
         lead, trail = rule.compiled.lead, rule.compiled.trail
         found = self.matcher.alignments(doc, span.id_, start - lead, end + trail)
         if found is not None:
-            pattern, align = found[0], found[1 + lead:len(found) - trail]
+            pattern, align = found[0], found[1 + lead : len(found) - trail]
             origins = rule.compiled.origins[pattern]
             runs: list[list] = []  # [lexicon, first token, last token + 1]
             for i, pos in enumerate(align, start):
@@ -158,11 +162,11 @@ class RuleMatcher:
             out += [f"@{name}: {doc[a:b].text!r}" for name, a, b in runs]
         names = rule.extent.names if rule.extent else {}
         if span.start < start:
-            out.append(f"before @{names.get('before')}: {doc[span.start:start].text!r}")
+            out.append(f"before @{names.get('before')}: {doc[span.start : start].text!r}")
         if end < span.end:
             part = "object" if "object" in names else "head"
             lexicon = f"@{names['head']}" if part == "head" else f"window {names['object']}"
-            out.append(f"{part} {lexicon}: {doc[end:span.end].text!r}")
+            out.append(f"{part} {lexicon}: {doc[end : span.end].text!r}")
         return out
 
     def _value(self, span: Span) -> float | int | None:

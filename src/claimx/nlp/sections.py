@@ -31,8 +31,7 @@ class Sections:
         doc.spans[SECTIONS] = sections
         # A unit always holds a non-space character, so expanding gives a span; with
         # claimx's tokenizer its edges are token edges already.
-        doc.spans[UNITS] = [doc.char_span(u.start, u.end, label=u.role, alignment_mode="expand")
-                            for u in layout.units]
+        doc.spans[UNITS] = [doc.char_span(u.start, u.end, label=u.role, alignment_mode="expand") for u in layout.units]
         return doc
 
 

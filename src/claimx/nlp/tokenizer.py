@@ -95,14 +95,14 @@ class MarkerTokenizer:
     def to_bytes(self, **kwargs) -> bytes:
         return self.base.to_bytes(**kwargs)
 
-    def from_bytes(self, data: bytes, **kwargs) -> "MarkerTokenizer":
+    def from_bytes(self, data: bytes, **kwargs) -> MarkerTokenizer:
         self.base.from_bytes(data, **kwargs)
         return self
 
     def to_disk(self, path, **kwargs) -> None:
         self.base.to_disk(path, **kwargs)
 
-    def from_disk(self, path, **kwargs) -> "MarkerTokenizer":
+    def from_disk(self, path, **kwargs) -> MarkerTokenizer:
         self.base.from_disk(path, **kwargs)
         return self
 
@@ -112,13 +112,15 @@ def create_tokenizer(settings: str | None = None, layout: bool = True):
     """The tokenizer of ``configs/claimx.cfg``: ``settings`` is a claimx settings file (null: the packaged one)."""
 
     def make(nlp) -> MarkerTokenizer:
+        from ..config.settings import load_config
         from ..layout.markers import MarkerFinder
         from ..layout.sections import SectionSplitter
-        from ..config.settings import load_config
 
         config = load_config(settings)
         base = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
-        add_hyphens(base, nlp.Defaults, config.settings.tokenizer.extra_hyphens, config.settings.tokenizer.extra_infixes)
+        add_hyphens(
+            base, nlp.Defaults, config.settings.tokenizer.extra_hyphens, config.settings.tokenizer.extra_infixes
+        )
         return MarkerTokenizer(base, MarkerFinder(config).any_marker, SectionSplitter(config) if layout else None)
 
     return make

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-
 SECTIONS, UNITS, CITATIONS = "sections", "units", "citations"
 
 

@@ -28,8 +28,8 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .units import SECTIONS, UNITS
 from ..config.settings import Config, VerdictSettings
+from .units import SECTIONS, UNITS
 
 CUES, VERDICT, CLAIM_REVIEWED = "verdict_cues", "verdict", "claim_reviewed"
 # The rating scale, best to worst; "none": the article rates no claim.
@@ -47,8 +47,9 @@ class Verdicts:
         """Verdict rules by id (those ``claimx_rules`` compiled)."""
         if self._rules is None:
             matcher = self.nlp.get_pipe("claimx_rules") if "claimx_rules" in self.nlp.pipe_names else None
-            self._rules = {rid: r.item.rule for rid, r in matcher.rules.items()
-                           if r.item.kind == "verdict"} if matcher else {}
+            self._rules = (
+                {rid: r.item.rule for rid, r in matcher.rules.items() if r.item.kind == "verdict"} if matcher else {}
+            )
         return self._rules
 
     def __call__(self, doc: Doc) -> Doc:
@@ -64,8 +65,11 @@ class Verdicts:
         negations = [n for n in doc.spans.get("hedges", []) if n.label_ == "negation"]
         cues = [(cue, self.rules.get(cue.id_)) for cue in doc.spans.get(CUES, [])]
         cues = [(cue, rule, _around(units, cue)) for cue, rule in cues if rule is not None]
-        after_heading = {_next(units, unit) for cue, rule, unit in cues
-                         if rule.heading and unit is not None and _whole(doc, cue, unit)}
+        after_heading = {
+            _next(units, unit)
+            for cue, rule, unit in cues
+            if rule.heading and unit is not None and _whole(doc, cue, unit)
+        }
         best, best_key = None, None
         for cue, rule, unit in cues:
             section = _around(sections, cue)
@@ -83,8 +87,10 @@ class Verdicts:
                 continue
             if rule.whole and not _whole(doc, cue, unit):
                 continue
-            if rule.negatable and any(sent.start <= n.start and n.end <= cue.start
-                                      and cue.start - n.end <= cfg.negation_window for n in negations):
+            if rule.negatable and any(
+                sent.start <= n.start and n.end <= cue.start and cue.start - n.end <= cfg.negation_window
+                for n in negations
+            ):
                 continue
             decisive = rule.priority if rule.priority >= cfg.decisive else cfg.decisive - 1
             key = (-decisive, not announced, order.index(section.label_), sent.start, -rule.priority, cue.start)
@@ -130,7 +136,7 @@ def _last_text(sent: Span) -> str:
 
 def _sentence_number(section: Span, sent: Span) -> int:
     """How many sentences of ``section`` come before ``sent``."""
-    return sum(1 for tok in section.doc[section.start:sent.start] if tok.is_sent_start)
+    return sum(1 for tok in section.doc[section.start : sent.start] if tok.is_sent_start)
 
 
 def _only_punct(doc: Doc, start: int, end: int) -> bool:

@@ -26,8 +26,15 @@ RATING_VALUES = {"true": 5, "partly_true": 4, "misleading": 3, "unsupported": 2,
 CONTEXT = {"@vocab": "https://schema.org/", "claimx": "urn:claimx:"}
 
 
-def claim_review(record: Record, *, publisher: str | None = None, publisher_url: str | None = None,
-                 base_url: str | None = None, url_pattern: str, question_marks: list[str]) -> dict | None:
+def claim_review(
+    record: Record,
+    *,
+    publisher: str | None = None,
+    publisher_url: str | None = None,
+    base_url: str | None = None,
+    url_pattern: str,
+    question_marks: list[str],
+) -> dict | None:
     """The ClaimReview of one record, or None when it has no rating verdict."""
     verdict = record.verdict
     if verdict is None or verdict.label not in RATING_VALUES:
@@ -39,20 +46,31 @@ def claim_review(record: Record, *, publisher: str | None = None, publisher_url:
         review["url"] = url
     review["claimReviewed"] = claim or ""
     review["reviewRating"] = {
-        "@type": "Rating", "name": verdict.label, "alternateName": verdict.text,
-        "ratingValue": RATING_VALUES[verdict.label], "worstRating": 1, "bestRating": 5,
+        "@type": "Rating",
+        "name": verdict.label,
+        "alternateName": verdict.text,
+        "ratingValue": RATING_VALUES[verdict.label],
+        "worstRating": 1,
+        "bestRating": 5,
     }
     if record.checked_on is not None:
         review["datePublished"] = record.checked_on.isoformat()
     if publisher:
-        review["author"] = {"@type": "Organization", "name": publisher, **({"url": publisher_url} if publisher_url else {})}
+        review["author"] = {
+            "@type": "Organization",
+            "name": publisher,
+            **({"url": publisher_url} if publisher_url else {}),
+        }
     item: dict = {"@type": "Claim"}
     appearance = _reference_urls(record, url_pattern)
     if appearance:
         item["appearance"] = appearance
     review["itemReviewed"] = item
     review["claimx:provenance"] = {
-        "doc_id": record.doc_id, "rule_id": verdict.rule_id, "start": verdict.start, "end": verdict.end,
+        "doc_id": record.doc_id,
+        "rule_id": verdict.rule_id,
+        "start": verdict.start,
+        "end": verdict.end,
         "claimIsQuestion": bool(claim) and claim.rstrip().rstrip("\"'\u201d\u2019)").endswith(tuple(question_marks)),
     }
     return review

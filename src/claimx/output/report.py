@@ -28,13 +28,12 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, get_args
 
-
 from ..about import __version__
+from ..config.settings import SectionKind
 from ..errors import ConfigError, Errors
+from ..io.source import Source
 from ..records.io import error_files, jsonl_files, read_jsonl, read_records
 from ..records.schema import Claim, ErrorRecord, Mention, Record, Verdict, dumps
-from ..config.settings import SectionKind
-from ..io.source import Source
 
 CERTAINTIES: tuple[str, ...] = get_args(Claim.model_fields["certainty"].annotation)
 SECTION_KINDS: tuple[str, ...] = get_args(SectionKind)
@@ -43,10 +42,15 @@ SECTION_KINDS: tuple[str, ...] = get_args(SectionKind)
 MARKER = ".claimx-report"
 # Verdict classes in scale order, then records with no verdict; a fixed colour each (background, text).
 VERDICTS: tuple[str, ...] = (*get_args(Verdict.model_fields["label"].annotation), "not read")
-VERDICT_COLOURS = {"true": ("#2e8b57", "#fff"), "partly_true": ("#7fb77e", "#10311a"),
-                   "misleading": ("#e0a21b", "#3b2600"), "false": ("#d04545", "#fff"),
-                   "unsupported": ("#8a6fb0", "#fff"), "none": ("#b8c0cc", "#1f2430"),
-                   "not read": ("#e4e7ed", "#3a4252")}
+VERDICT_COLOURS = {
+    "true": ("#2e8b57", "#fff"),
+    "partly_true": ("#7fb77e", "#10311a"),
+    "misleading": ("#e0a21b", "#3b2600"),
+    "false": ("#d04545", "#fff"),
+    "unsupported": ("#8a6fb0", "#fff"),
+    "none": ("#b8c0cc", "#1f2430"),
+    "not read": ("#e4e7ed", "#3a4252"),
+}
 TIMELINE_DOCS = 80  # columns of the timeline when it shows documents (no record has a date)
 
 
@@ -154,12 +158,16 @@ def palette(labels: Iterable[str]) -> dict[str, Colour]:
 def _oklch(lightness: float, chroma: float, hue: float) -> tuple[float, float, float]:
     """sRGB (0..1) of an OKLCH colour, chroma reduced until it fits the sRGB gamut."""
     a, b = chroma * math.cos(math.radians(hue)), chroma * math.sin(math.radians(hue))
-    lms = [(lightness + 0.3963377774 * a + 0.2158037573 * b) ** 3,
-           (lightness - 0.1055613458 * a - 0.0638541728 * b) ** 3,
-           (lightness - 0.0894841775 * a - 1.2914855480 * b) ** 3]
-    rgb = [4.0767416621 * lms[0] - 3.3077115913 * lms[1] + 0.2309699292 * lms[2],
-           -1.2684380046 * lms[0] + 2.6097574011 * lms[1] - 0.3413193965 * lms[2],
-           -0.0041960863 * lms[0] - 0.7034186147 * lms[1] + 1.7076147010 * lms[2]]
+    lms = [
+        (lightness + 0.3963377774 * a + 0.2158037573 * b) ** 3,
+        (lightness - 0.1055613458 * a - 0.0638541728 * b) ** 3,
+        (lightness - 0.0894841775 * a - 1.2914855480 * b) ** 3,
+    ]
+    rgb = [
+        4.0767416621 * lms[0] - 3.3077115913 * lms[1] + 0.2309699292 * lms[2],
+        -1.2684380046 * lms[0] + 2.6097574011 * lms[1] - 0.3413193965 * lms[2],
+        -0.0041960863 * lms[0] - 0.7034186147 * lms[1] + 1.7076147010 * lms[2],
+    ]
     if chroma > 0.005 and not all(-1e-6 <= c <= 1 + 1e-6 for c in rgb):
         return _oklch(lightness, chroma * 0.95, hue)
     clipped = [min(1.0, max(0.0, c)) for c in rgb]
@@ -213,7 +221,7 @@ class Stats:
         self.first_docs: list[tuple[str, Counter[str]]] = []  # (doc_id, mentions per label), TIMELINE_DOCS of them
         self.schemas: set[str] = set()
         self.docs = sorted(map(self._add, records), key=lambda d: d.doc_id)
-        dup = next((a.doc_id for a, b in zip(self.docs, self.docs[1:]) if a.doc_id == b.doc_id), None)
+        dup = next((a.doc_id for a, b in zip(self.docs, self.docs[1:], strict=False) if a.doc_id == b.doc_id), None)
         if dup is not None:
             raise ReportError(f"duplicate doc_id {dup!r}: each document needs its own page")
         self.errors = sorted(errors, key=lambda e: (e.doc_id, e.source.path, e.source.line or 0, e.code))
@@ -233,13 +241,20 @@ class Stats:
         self.label_docs.update(labels.keys())
         self.rules.update(rules)
         self.rule_docs.update(rules.keys())
-        self.totals.update(sections=len(r.sections), citations=len(r.citations), references=len(r.references),
-                           claims=len(r.claims), warnings=len(r.warnings), refs=sum(len(c.refs) for c in r.citations),
-                           uncited=not r.citations)
+        self.totals.update(
+            sections=len(r.sections),
+            citations=len(r.citations),
+            references=len(r.references),
+            claims=len(r.claims),
+            warnings=len(r.warnings),
+            refs=sum(len(c.refs) for c in r.citations),
+            uncited=not r.citations,
+        )
         self.schemas.add(r.schema_version)
         counts = (len(r.sections), len(r.citations), len(r.claims), labels.total(), len(r.warnings))
-        doc = DocSummary(r.doc_id, r.title, sys.intern(r.layout), r.checked_on, counts,
-                  ", ".join(w.code for w in r.warnings) or None)
+        doc = DocSummary(
+            r.doc_id, r.title, sys.intern(r.layout), r.checked_on, counts, ", ".join(w.code for w in r.warnings) or None
+        )
         self.months.update({(doc.month, lab): n for lab, n in labels.items()})
         verdict = r.verdict.label if r.verdict else "not read"
         self.verdicts[verdict] += 1
@@ -259,8 +274,7 @@ class Stats:
         i = bisect_left(self.docs, doc_id, key=lambda d: d.doc_id)
         if i == len(self.docs) or self.docs[i].doc_id != doc_id:
             raise ReportError(f"doc_id {doc_id!r} was not there on the first reading: the records changed")
-        return (self.docs[i - 1].doc_id if i else None,
-                self.docs[i + 1].doc_id if i + 1 < len(self.docs) else None)
+        return (self.docs[i - 1].doc_id if i else None, self.docs[i + 1].doc_id if i + 1 < len(self.docs) else None)
 
 
 # ----------------------------------------------------------------------------- pages
@@ -376,7 +390,7 @@ _CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline
 
 def _page(title: str, body: str, stats: Stats, *, script: bool = False) -> str:
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta name="generator" content="claimx {esc(__version__)}">\n'
@@ -386,8 +400,14 @@ def _page(title: str, body: str, stats: Stats, *, script: bool = False) -> str:
 
 
 def _stat(key: str, label: str, count: int, hint: str | None = None) -> str:
-    return tag("div", tag("dt", esc(label)) + tag("dd", str(count)), class_="stat", id=f"count-{key}",
-               data_count=count, title=hint)
+    return tag(
+        "div",
+        tag("dt", esc(label)) + tag("dd", str(count)),
+        class_="stat",
+        id=f"count-{key}",
+        data_count=count,
+        title=hint,
+    )
 
 
 # ------------------------------------------------------------------------ SVG charts
@@ -396,8 +416,16 @@ _CHAR = 7.3  # width of a 12px monospace character in the SVG charts
 
 
 def _svg(width: float, height: float, content: str, **attrs: object) -> str:
-    return tag("svg", content, xmlns="http://www.w3.org/2000/svg", width=round(width), height=round(height),
-               viewBox=f"0 0 {round(width)} {round(height)}", role="img", **attrs)
+    return tag(
+        "svg",
+        content,
+        xmlns="http://www.w3.org/2000/svg",
+        width=round(width),
+        height=round(height),
+        viewBox=f"0 0 {round(width)} {round(height)}",
+        role="img",
+        **attrs,
+    )
 
 
 def tactic_chart(stats: Stats) -> str:
@@ -412,17 +440,26 @@ def tactic_chart(stats: Stats) -> str:
     for i, lab in enumerate(order):
         n, y = stats.labels[lab], i * row
         w = max(2.0, bar_w * n / top)
-        rows.append(tag(
-            "g",
-            tag("title", esc(f"{lab}: {n} mentions in {stats.label_docs[lab]} documents"))
-            + tag("text", esc(lab), x=round(label_w - 10), y=y + 16, text_anchor="end")
-            + tag("rect", x=round(label_w), y=y + 4, width=f"{w:.1f}", height=16, rx=2,
-                  fill=stats.colours[lab].strong)
-            + tag("text", str(n), x=f"{label_w + w + 6:.1f}", y=y + 16),
-            class_="bar", data_label=lab, data_count=n,
-        ))
-    return tag("div", _svg(label_w + bar_w + 50, row * len(order) + 6, "".join(rows),
-                           aria_label="tactic mentions per label"), class_="chart", id="tactic-chart")
+        rows.append(
+            tag(
+                "g",
+                tag("title", esc(f"{lab}: {n} mentions in {stats.label_docs[lab]} documents"))
+                + tag("text", esc(lab), x=round(label_w - 10), y=y + 16, text_anchor="end")
+                + tag(
+                    "rect", x=round(label_w), y=y + 4, width=f"{w:.1f}", height=16, rx=2, fill=stats.colours[lab].strong
+                )
+                + tag("text", str(n), x=f"{label_w + w + 6:.1f}", y=y + 16),
+                class_="bar",
+                data_label=lab,
+                data_count=n,
+            )
+        )
+    return tag(
+        "div",
+        _svg(label_w + bar_w + 50, row * len(order) + 6, "".join(rows), aria_label="tactic mentions per label"),
+        class_="chart",
+        id="tactic-chart",
+    )
 
 
 def verdict_chart(stats: Stats) -> str:
@@ -435,24 +472,43 @@ def verdict_chart(stats: Stats) -> str:
     for i, v in enumerate(VERDICTS):
         n, y = stats.verdicts.get(v, 0), i * row
         w = bar_w * n / top
-        rows.append(tag(
-            "g",
-            tag("title", esc(f"{v}: {n} documents"))
-            + tag("text", esc(v), x=round(label_w - 10), y=y + 16, text_anchor="end")
-            + tag("rect", x=round(label_w), y=y + 4, width=f"{w:.1f}", height=16, rx=2, fill=VERDICT_COLOURS[v][0])
-            + tag("text", str(n), x=f"{label_w + w + 6:.1f}", y=y + 16),
-            class_="bar", data_verdict=v, data_count=n,
-        ))
-    chart = tag("div", _svg(label_w + bar_w + 50, row * len(VERDICTS) + 6, "".join(rows),
-                            aria_label="documents per verdict"), class_="chart", id="verdict-chart")
+        rows.append(
+            tag(
+                "g",
+                tag("title", esc(f"{v}: {n} documents"))
+                + tag("text", esc(v), x=round(label_w - 10), y=y + 16, text_anchor="end")
+                + tag("rect", x=round(label_w), y=y + 4, width=f"{w:.1f}", height=16, rx=2, fill=VERDICT_COLOURS[v][0])
+                + tag("text", str(n), x=f"{label_w + w + 6:.1f}", y=y + 16),
+                class_="bar",
+                data_verdict=v,
+                data_count=n,
+            )
+        )
+    chart = tag(
+        "div",
+        _svg(label_w + bar_w + 50, row * len(VERDICTS) + 6, "".join(rows), aria_label="documents per verdict"),
+        class_="chart",
+        id="verdict-chart",
+    )
     if not stats.dated:
         return chart
     months = sorted({m for m, _ in stats.verdict_months})
-    head = tag("tr", "<th>month</th>" + "".join(tag("th", tag("span", esc(v), class_=f"badge v-{v.replace(' ', '-')}"),
-                                                    class_="n") for v in VERDICTS))
-    body = "".join(tag("tr", tag("td", esc(m)) + "".join(
-        tag("td", str(stats.verdict_months.get((m, v), 0) or ""), class_="n") for v in VERDICTS), data_month=m)
-        for m in months)
+    head = tag(
+        "tr",
+        "<th>month</th>"
+        + "".join(
+            tag("th", tag("span", esc(v), class_=f"badge v-{v.replace(' ', '-')}"), class_="n") for v in VERDICTS
+        ),
+    )
+    body = "".join(
+        tag(
+            "tr",
+            tag("td", esc(m))
+            + "".join(tag("td", str(stats.verdict_months.get((m, v), 0) or ""), class_="n") for v in VERDICTS),
+            data_month=m,
+        )
+        for m in months
+    )
     return chart + tag("table", tag("thead", head) + tag("tbody", body), id="verdicts-by-month")
 
 
@@ -478,14 +534,21 @@ def timeline_chart(stats: Stats) -> str:
     cw, ch = (58, 22) if dated else (30, 22)
     head_h = 30 if dated else 16 + _CHAR * max(len(h) for h in heads) * 0.75
     parts = []
-    for j, (col, head) in enumerate(zip(cols, heads)):
+    for j, (col, head) in enumerate(zip(cols, heads, strict=False)):
         x = label_w + j * cw + cw / 2
         if dated:
-            parts.append(tag("text", esc(head), x=f"{x:.1f}", y=round(head_h - 10), text_anchor="middle",
-                             font_size=11))
+            parts.append(tag("text", esc(head), x=f"{x:.1f}", y=round(head_h - 10), text_anchor="middle", font_size=11))
         else:
-            parts.append(tag("text", tag("title", esc(col)) + esc(head), x=f"{x + 4:.1f}", y=round(head_h - 6),
-                             transform=f"rotate(-45 {x + 4:.1f} {round(head_h - 6)})", font_size=11))
+            parts.append(
+                tag(
+                    "text",
+                    tag("title", esc(col)) + esc(head),
+                    x=f"{x + 4:.1f}",
+                    y=round(head_h - 6),
+                    transform=f"rotate(-45 {x + 4:.1f} {round(head_h - 6)})",
+                    font_size=11,
+                )
+            )
     for i, lab in enumerate(order):
         y = head_h + i * ch
         parts.append(tag("text", esc(lab), x=round(label_w - 10), y=f"{y + 15:.1f}", text_anchor="end"))
@@ -494,20 +557,43 @@ def timeline_chart(stats: Stats) -> str:
             x = label_w + j * cw
             fill = stats.colours[lab].strong if n else "#eef0f4"
             opacity = f"{0.18 + 0.82 * n / top:.3f}" if n else "1"
-            cell = tag("rect", tag("title", esc(f"{lab} / {col}: {n}")), x=round(x + 1), y=f"{y + 1:.1f}",
-                       width=cw - 2, height=ch - 2, rx=2, fill=fill, fill_opacity=opacity,
-                       class_="cell", data_label=lab, data_col=col, data_count=n)
+            cell = tag(
+                "rect",
+                tag("title", esc(f"{lab} / {col}: {n}")),
+                x=round(x + 1),
+                y=f"{y + 1:.1f}",
+                width=cw - 2,
+                height=ch - 2,
+                rx=2,
+                fill=fill,
+                fill_opacity=opacity,
+                class_="cell",
+                data_label=lab,
+                data_col=col,
+                data_count=n,
+            )
             if n:
                 alpha = 0.18 + 0.82 * n / top
                 ink = "#fff" if _luminance(stats.colours[lab].rgb, alpha) < 0.18 else "#1f2430"
-                cell += tag("text", str(n), x=f"{x + cw / 2:.1f}", y=f"{y + 15:.1f}", text_anchor="middle",
-                            font_size=11, style=f"fill:{ink}")
+                cell += tag(
+                    "text",
+                    str(n),
+                    x=f"{x + cw / 2:.1f}",
+                    y=f"{y + 15:.1f}",
+                    text_anchor="middle",
+                    font_size=11,
+                    style=f"fill:{ink}",
+                )
             parts.append(cell)
     width = label_w + cw * len(cols) + (10 if dated else 120)
     what = "month of checked_on" if dated else "document (no record has a checked_on date)"
-    chart = tag("div", _svg(width, head_h + ch * len(order) + 6, "".join(parts),
-                            aria_label=f"tactic mentions per label by {what}"),
-                class_="chart", id="timeline-chart", data_by="month" if dated else "document")
+    chart = tag(
+        "div",
+        _svg(width, head_h + ch * len(order) + 6, "".join(parts), aria_label=f"tactic mentions per label by {what}"),
+        class_="chart",
+        id="timeline-chart",
+        data_by="month" if dated else "document",
+    )
     if len(cols) < len(stats.docs) and not dated:
         chart += tag("p", f"The first {len(cols)} of {len(stats.docs)} documents, by doc_id.", class_="note")
     return chart
@@ -527,8 +613,19 @@ def certainty_bar(stats: Stats) -> str:
     for c in CERTAINTIES:
         n = stats.certainty.get(c, 0)
         w = 600 * n / total if total else 0
-        rects.append(tag("rect", tag("title", esc(f"{c}: {n}")), x=f"{x:.1f}", y=0, width=f"{w:.1f}", height=14,
-                         fill=colours.get(c, "#8894a8"), data_certainty=c, data_count=n))
+        rects.append(
+            tag(
+                "rect",
+                tag("title", esc(f"{c}: {n}")),
+                x=f"{x:.1f}",
+                y=0,
+                width=f"{w:.1f}",
+                height=14,
+                fill=colours.get(c, "#8894a8"),
+                data_certainty=c,
+                data_count=n,
+            )
+        )
         x += w
     return _svg(600, 14, "".join(rects), aria_label="claims by certainty", preserveAspectRatio="none")
 
@@ -539,72 +636,129 @@ def certainty_bar(stats: Stats) -> str:
 def index_page(stats: Stats, source: str | None, errors_source: str | None) -> Iterator[str]:
     """The index page in pieces: the rows of the document table one by one, so the page is never whole in memory."""
     n_docs, totals = len(stats.docs), stats.totals
-    cards = "".join([
-        _stat("documents", "documents processed", n_docs + len(stats.errors), "records + error records"),
-        _stat("records", "records", n_docs),
-        _stat("errors", "error records", len(stats.errors)),
-        _stat("sections", "sections", totals["sections"]),
-        _stat("citations", "citation markers", totals["citations"]),
-        _stat("claims", "claims", totals["claims"]),
-        _stat("mentions", "tactic mentions", sum(stats.labels.values())),
-        _stat("warnings", "warnings", totals["warnings"]),
-    ])
+    cards = "".join(
+        [
+            _stat("documents", "documents processed", n_docs + len(stats.errors), "records + error records"),
+            _stat("records", "records", n_docs),
+            _stat("errors", "error records", len(stats.errors)),
+            _stat("sections", "sections", totals["sections"]),
+            _stat("citations", "citation markers", totals["citations"]),
+            _stat("claims", "claims", totals["claims"]),
+            _stat("mentions", "tactic mentions", sum(stats.labels.values())),
+            _stat("warnings", "warnings", totals["warnings"]),
+        ]
+    )
     kind_rows = "".join(
-        tag("tr", tag("td", tag("span", esc(k), class_="badge")) + tag("td", str(stats.kinds.get(k, 0)), class_="n")
+        tag(
+            "tr",
+            tag("td", tag("span", esc(k), class_="badge"))
+            + tag("td", str(stats.kinds.get(k, 0)), class_="n")
             + tag("td", str(stats.kind_docs.get(k, 0)), class_="n"),
-            id=f"sections-{k}", data_kind=k, data_count=stats.kinds.get(k, 0))
+            id=f"sections-{k}",
+            data_kind=k,
+            data_count=stats.kinds.get(k, 0),
+        )
         for k in [*SECTION_KINDS, *sorted(set(stats.kinds) - set(SECTION_KINDS))]
     )
-    kinds = tag("table", tag("thead", tag("tr", "<th>kind</th><th class=\"n\">sections</th>"
-                                                "<th class=\"n\">documents</th>")) + tag("tbody", kind_rows),
-                id="sections-by-kind")
+    kinds = tag(
+        "table",
+        tag("thead", tag("tr", '<th>kind</th><th class="n">sections</th><th class="n">documents</th>'))
+        + tag("tbody", kind_rows),
+        id="sections-by-kind",
+    )
     n_claims = sum(stats.certainty.values())
     cert_rows = "".join(
-        tag("tr", tag("td", tag("span", esc(c), class_=f"badge cert-{c}"))
+        tag(
+            "tr",
+            tag("td", tag("span", esc(c), class_=f"badge cert-{c}"))
             + tag("td", str(stats.certainty.get(c, 0)), class_="n")
             + tag("td", f"{100 * stats.certainty.get(c, 0) / n_claims:.0f}%" if n_claims else "", class_="n"),
-            id=f"certainty-{c}", data_certainty=c, data_count=stats.certainty.get(c, 0))
+            id=f"certainty-{c}",
+            data_certainty=c,
+            data_count=stats.certainty.get(c, 0),
+        )
         for c in CERTAINTIES
     )
-    certainty = (tag("table", tag("thead", tag("tr", "<th>certainty</th><th class=\"n\">claims</th>"
-                                                     "<th class=\"n\">share</th>")) + tag("tbody", cert_rows),
-                     id="claims-by-certainty")
-                 + tag("div", certainty_bar(stats), style="margin-top:10px"))
-    citations = tag("p", f"{totals['citations']} citation markers citing {totals['refs']} reference numbers; "
-                         f"{totals['references']} reference-list entries. "
-                         f"{totals['uncited']} documents have no marker.", class_="note")
+    certainty = tag(
+        "table",
+        tag("thead", tag("tr", '<th>certainty</th><th class="n">claims</th><th class="n">share</th>'))
+        + tag("tbody", cert_rows),
+        id="claims-by-certainty",
+    ) + tag("div", certainty_bar(stats), style="margin-top:10px")
+    citations = tag(
+        "p",
+        f"{totals['citations']} citation markers citing {totals['refs']} reference numbers; "
+        f"{totals['references']} reference-list entries. "
+        f"{totals['uncited']} documents have no marker.",
+        class_="note",
+    )
     body = [
-        tag("header", tag("div", tag("h1", "claimx report")
-                          + tag("p", esc(f"{source or 'records'} \u00b7 {n_docs} documents \u00b7 "
-                                         f"claimx {__version__}"), class_="sub"), class_="wrap"), class_="top"),
+        tag(
+            "header",
+            tag(
+                "div",
+                tag("h1", "claimx report")
+                + tag(
+                    "p",
+                    esc(f"{source or 'records'} \u00b7 {n_docs} documents \u00b7 claimx {__version__}"),
+                    class_="sub",
+                ),
+                class_="wrap",
+            ),
+            class_="top",
+        ),
         '<main class="wrap">',
         tag("dl", cards, class_="stats"),
-        tag("div", tag("section", tag("h2", "Sections by kind") + kinds)
-            + tag("section", tag("h2", "Claims by certainty") + certainty + citations), class_="grid"),
+        tag(
+            "div",
+            tag("section", tag("h2", "Sections by kind") + kinds)
+            + tag("section", tag("h2", "Claims by certainty") + certainty + citations),
+            class_="grid",
+        ),
         tag("h2", "Verdicts"),
-        tag("p", "What each article concludes about the claim it checks (<code>verdict.label</code>); "
-                 "<em>none</em>: it rates no claim, <em>not read</em>: no verdict phrase was found.", class_="note"),
+        tag(
+            "p",
+            "What each article concludes about the claim it checks (<code>verdict.label</code>); "
+            "<em>none</em>: it rates no claim, <em>not read</em>: no verdict phrase was found.",
+            class_="note",
+        ),
         verdict_chart(stats),
         tag("h2", "Tactic mentions per label"),
-        tag("p", "Every tactic mention in every claim of the archive, by label. Hover a bar for the number of "
-                 "documents.", class_="note"),
+        tag(
+            "p",
+            "Every tactic mention in every claim of the archive, by label. Hover a bar for the number of documents.",
+            class_="note",
+        ),
         tactic_chart(stats),
         tag("h2", "Tactic labels over time"),
-        tag("p", "Mentions per label by the month of the article's <code>checked_on</code> date; darker is more."
-            if stats.dated else
-            "No record has a <code>checked_on</code> date, so mentions are shown per document.", class_="note"),
+        tag(
+            "p",
+            "Mentions per label by the month of the article's <code>checked_on</code> date; darker is more."
+            if stats.dated
+            else "No record has a <code>checked_on</code> date, so mentions are shown per document.",
+            class_="note",
+        ),
         timeline_chart(stats),
         tag("h2", "Top rules by hits"),
         _rules_table(stats),
         tag("h2", "Documents"),
-        tag("p", "Click a column heading to sort (or open this page with <code>#sort=claims</code>, "
-                 "<code>#sort=-claims</code>); the document id opens its page.", class_="note"),
+        tag(
+            "p",
+            "Click a column heading to sort (or open this page with <code>#sort=claims</code>, "
+            "<code>#sort=-claims</code>); the document id opens its page.",
+            class_="note",
+        ),
         _documents_table(stats),
         tag("h2", f"Error records ({len(stats.errors)})", id="errors"),
         _errors_table(stats, errors_source),
-        tag("footer", esc(f"claimx {__version__} \u00b7 schema "
-                          f"{', '.join(sorted(stats.schemas)) or '-'} \u00b7 "
-                          f"{len(stats.colours)} labels, {len(stats.rules)} rules")),
+        tag(
+            "footer",
+            esc(
+                f"claimx {__version__} \u00b7 schema "
+                f"{', '.join(sorted(stats.schemas)) or '-'} \u00b7 "
+                f"{len(stats.colours)} labels, {len(stats.rules)} rules"
+            ),
+        ),
         "</main>",
     ]
     page = _page(f"claimx report \u2013 {source or 'records'}", "\n".join(body), stats, script=True)
@@ -622,24 +776,37 @@ def _rules_table(stats: Stats, limit: int = 25) -> str:
     rows = []
     for rule, lab in top:
         hits, docs = stats.rules[(rule, lab)], stats.rule_docs[(rule, lab)]
-        cells = (tag("td", tag("code", esc(rule))) + tag("td", chip(lab, stats.colours))
-                 + tag("td", str(hits), class_="n") + tag("td", str(docs), class_="n"))
+        cells = (
+            tag("td", tag("code", esc(rule)))
+            + tag("td", chip(lab, stats.colours))
+            + tag("td", str(hits), class_="n")
+            + tag("td", str(docs), class_="n")
+        )
         rows.append(tag("tr", cells, data_rule=rule, data_label=lab, data_hits=hits, data_docs=docs))
-    note = tag("p", f"The {len(top)} tactic rules with most mentions, of {len(stats.rules)} that fired.",
-               class_="note")
+    note = tag("p", f"The {len(top)} tactic rules with most mentions, of {len(stats.rules)} that fired.", class_="note")
     head = '<th>rule_id</th><th>label</th><th class="n">hits</th><th class="n">documents</th>'
     return note + tag("table", tag("thead", tag("tr", head)) + tag("tbody", "".join(rows)), id="top-rules")
 
 
 _ROWS = "<!--rows-->"  # where the document rows go; escaped text never holds a "<"
-_DOC_COLUMNS = [("doc_id", "doc_id", False), ("title", "title", False), ("layout", "layout", False),
-                ("checked_on", "checked_on", False), ("sections", "sections", True), ("citations", "citations", True),
-                ("claims", "claims", True), ("mentions", "tactic mentions", True), ("warnings", "warnings", True)]
+_DOC_COLUMNS = [
+    ("doc_id", "doc_id", False),
+    ("title", "title", False),
+    ("layout", "layout", False),
+    ("checked_on", "checked_on", False),
+    ("sections", "sections", True),
+    ("citations", "citations", True),
+    ("claims", "claims", True),
+    ("mentions", "tactic mentions", True),
+    ("warnings", "warnings", True),
+]
 
 
 def _documents_table(stats: Stats) -> str:
-    head = "".join(tag("th", esc(name), data_col=col, data_num="" if num else None, class_="n" if num else None,
-                       scope="col") for col, name, num in _DOC_COLUMNS)
+    head = "".join(
+        tag("th", esc(name), data_col=col, data_num="" if num else None, class_="n" if num else None, scope="col")
+        for col, name, num in _DOC_COLUMNS
+    )
     return tag("table", tag("thead", tag("tr", head)) + tag("tbody", _ROWS), class_="sortable", id="documents")
 
 
@@ -660,14 +827,20 @@ def _errors_table(stats: Stats, errors_source: str | None) -> str:
     if not stats.errors:
         return tag("p", esc(f"No error records ({where})."), class_="note")
     rows = "".join(
-        tag("tr", tag("td", esc(e.doc_id), class_="mono") + tag("td", tag("code", esc(e.code)))
-            + tag("td", esc(e.message)) + tag("td", esc(_where(e.source)), class_="mono"),
-            data_code=e.code)
+        tag(
+            "tr",
+            tag("td", esc(e.doc_id), class_="mono")
+            + tag("td", tag("code", esc(e.code)))
+            + tag("td", esc(e.message))
+            + tag("td", esc(_where(e.source)), class_="mono"),
+            data_code=e.code,
+        )
         for e in stats.errors
     )
     head = "<th>doc_id</th><th>code</th><th>message</th><th>source</th>"
-    return (tag("p", esc(f"Documents that gave no record ({where})."), class_="note")
-            + tag("table", tag("thead", tag("tr", head)) + tag("tbody", rows), id="error-records"))
+    return tag("p", esc(f"Documents that gave no record ({where})."), class_="note") + tag(
+        "table", tag("thead", tag("tr", head)) + tag("tbody", rows), id="error-records"
+    )
 
 
 # --------------------------------------------------------------------- document text
@@ -693,39 +866,122 @@ def spans_of(record: Record, colours: dict[str, Colour]) -> list[Highlight]:
         if s.heading_start is not None and s.heading_end is not None and s.heading_end > s.heading_start:
             out.add(Highlight(s.heading_start, s.heading_end, 1, "span", (("class", "hd"),)))
     for k in record.claims:
-        out.add(Highlight(k.start, k.end, 0, "span", (("class", "claim"), ("id", k.id), ("data-kind", "claim"),
-                                                 ("data-claim", k.id), ("data-certainty", k.certainty))))
+        out.add(
+            Highlight(
+                k.start,
+                k.end,
+                0,
+                "span",
+                (
+                    ("class", "claim"),
+                    ("id", k.id),
+                    ("data-kind", "claim"),
+                    ("data-claim", k.id),
+                    ("data-certainty", k.certainty),
+                ),
+            )
+        )
         for m in k.tactics:
-            out.add(Highlight(m.start, m.end, 2, "mark",
-                         (("class", f"tac lab-{colours[m.label].index}"), ("data-kind", "tactic"),
-                          ("data-label", m.label), ("data-rule", m.rule_id), ("data-start", m.start),
-                          ("data-end", m.end)), label=m.label, title=f"{m.label} \u00b7 {m.rule_id}"))
+            out.add(
+                Highlight(
+                    m.start,
+                    m.end,
+                    2,
+                    "mark",
+                    (
+                        ("class", f"tac lab-{colours[m.label].index}"),
+                        ("data-kind", "tactic"),
+                        ("data-label", m.label),
+                        ("data-rule", m.rule_id),
+                        ("data-start", m.start),
+                        ("data-end", m.end),
+                    ),
+                    label=m.label,
+                    title=f"{m.label} \u00b7 {m.rule_id}",
+                )
+            )
         for q in k.quantities:
             value = "" if q.value is None else q.value
-            out.add(Highlight(q.start, q.end, 3, "span",
-                         (("class", "qty"), ("data-kind", "quantity"), ("data-value", value), ("data-unit", q.unit),
-                          ("data-rule", q.rule_id), ("data-start", q.start), ("data-end", q.end)),
-                         title=f"quantity {value if value != '' else '(vague)'} {q.unit} \u00b7 {q.rule_id}"))
+            out.add(
+                Highlight(
+                    q.start,
+                    q.end,
+                    3,
+                    "span",
+                    (
+                        ("class", "qty"),
+                        ("data-kind", "quantity"),
+                        ("data-value", value),
+                        ("data-unit", q.unit),
+                        ("data-rule", q.rule_id),
+                        ("data-start", q.start),
+                        ("data-end", q.end),
+                    ),
+                    title=f"quantity {value if value != '' else '(vague)'} {q.unit} \u00b7 {q.rule_id}",
+                )
+            )
         for h in k.hedges:
-            out.add(Highlight(h.start, h.end, 4, "span",
-                         (("class", h.cue), ("data-kind", h.cue), ("data-rule", h.rule_id), ("data-start", h.start),
-                          ("data-end", h.end)), title=f"{h.cue} \u00b7 {h.rule_id}"))
+            out.add(
+                Highlight(
+                    h.start,
+                    h.end,
+                    4,
+                    "span",
+                    (
+                        ("class", h.cue),
+                        ("data-kind", h.cue),
+                        ("data-rule", h.rule_id),
+                        ("data-start", h.start),
+                        ("data-end", h.end),
+                    ),
+                    title=f"{h.cue} \u00b7 {h.rule_id}",
+                )
+            )
     v = record.verdict
     if v is not None and v.end > v.start:
-        out.add(Highlight(v.start, v.end, 6, "span",
-                     (("class", f"verdict v-{v.label}"), ("id", "verdict"), ("data-kind", "verdict"),
-                      ("data-verdict", v.label), ("data-rule", v.rule_id), ("data-start", v.start),
-                      ("data-end", v.end)), title=f"verdict: {v.label} \u00b7 {v.rule_id}"))
+        out.add(
+            Highlight(
+                v.start,
+                v.end,
+                6,
+                "span",
+                (
+                    ("class", f"verdict v-{v.label}"),
+                    ("id", "verdict"),
+                    ("data-kind", "verdict"),
+                    ("data-verdict", v.label),
+                    ("data-rule", v.rule_id),
+                    ("data-start", v.start),
+                    ("data-end", v.end),
+                ),
+                title=f"verdict: {v.label} \u00b7 {v.rule_id}",
+            )
+        )
     for c in record.citations:
         refs = ", ".join(map(str, c.refs))
-        out.add(Highlight(c.start, c.end, 5, "span",
-                     (("class", "cite"), ("data-kind", "citation"), ("data-refs", " ".join(map(str, c.refs))),
-                      ("data-rule", c.rule_id), ("data-start", c.start), ("data-end", c.end)),
-                     title=f"cites {refs} \u00b7 {c.rule_id}"))
+        out.add(
+            Highlight(
+                c.start,
+                c.end,
+                5,
+                "span",
+                (
+                    ("class", "cite"),
+                    ("data-kind", "citation"),
+                    ("data-refs", " ".join(map(str, c.refs))),
+                    ("data-rule", c.rule_id),
+                    ("data-start", c.start),
+                    ("data-end", c.end),
+                ),
+                title=f"cites {refs} \u00b7 {c.rule_id}",
+            )
+        )
     return sorted(out, key=lambda s: (s.start, -s.end, s.rank, repr(s.attrs)))
 
 
-def render_text(text: str, spans: list[Highlight], colours: dict[str, Colour], lo: int = 0, hi: int | None = None) -> str:
+def render_text(
+    text: str, spans: list[Highlight], colours: dict[str, Colour], lo: int = 0, hi: int | None = None
+) -> str:
     """``text[lo:hi]`` as HTML with every span wrapped around its characters.
 
     Spans nest where they can; a span that crosses another is closed at the boundary
@@ -742,7 +998,7 @@ def render_text(text: str, spans: list[Highlight], colours: dict[str, Colour], l
     cuts = sorted({lo, hi, *(a for a, _, _ in inside), *(b for _, b, _ in inside)})
     out: list[str] = []
     stack: list[tuple[int, int, Highlight]] = []
-    for p, q in zip(cuts, [*cuts[1:], None]):
+    for p, q in zip(cuts, [*cuts[1:], None], strict=False):
         ending = [i for i, (_, b, _) in enumerate(stack) if b <= p]
         reopen: list[tuple[int, int, Highlight]] = []
         if ending:
@@ -767,7 +1023,8 @@ def _open(span: Highlight, *, first: bool, stack: list, colours: dict[str, Colou
                 outer.append(s.label)
         if outer:
             attrs["style"] = "box-shadow:" + ",".join(
-                f"0 {3 * (i + 1)}px 0 {colours[lab].strong}" for i, lab in enumerate(reversed(outer)))
+                f"0 {3 * (i + 1)}px 0 {colours[lab].strong}" for i, lab in enumerate(reversed(outer))
+            )
         titles = [span.title] + [f"within {lab}" for lab in outer]
         attrs["title"] = "\n".join(titles)
     elif span.title is not None:
@@ -786,42 +1043,76 @@ def document_page(record: Record, stats: Stats, prev_id: str | None, next_id: st
         nav.append(tag("a", "\u2039 previous", href=stats.page(prev_id), title=prev_id))
     if next_id is not None:
         nav.append(tag("a", "next \u203a", href=stats.page(next_id), title=next_id))
-    header = tag("header", tag("div", tag("p", " \u00b7 ".join(nav), class_="sub")
-                               + tag("h1", esc(record.title or record.doc_id))
-                               + tag("p", esc(record.doc_id), class_="sub mono"), class_="wrap"), class_="top")
+    header = tag(
+        "header",
+        tag(
+            "div",
+            tag("p", " \u00b7 ".join(nav), class_="sub")
+            + tag("h1", esc(record.title or record.doc_id))
+            + tag("p", esc(record.doc_id), class_="sub mono"),
+            class_="wrap",
+        ),
+        class_="top",
+    )
     src = record.source
-    meta = [("doc_id", tag("code", esc(record.doc_id))),
-            ("source", tag("code", esc(_where(src))) + f" ({esc(src.format)})"),
-            ("url", _link(src.url)),
-            ("checked_on", esc(record.checked_on.isoformat() if record.checked_on else "\u2013")),
-            ("layout", esc(record.layout)),
-            ("claim", esc(record.claim_reviewed.text) if record.claim_reviewed else "\u2013"),
-            ("verdict", _verdict_badge(record)),
-            ("schema", esc(record.schema_version))]
-    counts = [("sections", len(record.sections)), ("citations", len(record.citations)),
-              ("references", len(record.references)), ("claims", len(record.claims)),
-              ("mentions", sum(doc_mentions.values())), ("warnings", len(record.warnings))]
+    meta = [
+        ("doc_id", tag("code", esc(record.doc_id))),
+        ("source", tag("code", esc(_where(src))) + f" ({esc(src.format)})"),
+        ("url", _link(src.url)),
+        ("checked_on", esc(record.checked_on.isoformat() if record.checked_on else "\u2013")),
+        ("layout", esc(record.layout)),
+        ("claim", esc(record.claim_reviewed.text) if record.claim_reviewed else "\u2013"),
+        ("verdict", _verdict_badge(record)),
+        ("schema", esc(record.schema_version)),
+    ]
+    counts = [
+        ("sections", len(record.sections)),
+        ("citations", len(record.citations)),
+        ("references", len(record.references)),
+        ("claims", len(record.claims)),
+        ("mentions", sum(doc_mentions.values())),
+        ("warnings", len(record.warnings)),
+    ]
     meta_html = "".join(tag("dt", k) + tag("dd", v) for k, v in meta)
     meta_html += "".join(tag("dt", k) + tag("dd", str(n), id=f"doc-{k}", data_count=n) for k, n in counts)
-    legend_items = [tag("li", chip(lab, colours) + tag("span", str(n), class_="cnt"), data_label=lab)
-                    for lab, n in sorted(doc_mentions.items())]
-    styles = [("hedge", tag("span", "hedge", class_="hedge sw")),
-              ("negation", tag("span", "negation", class_="negation sw")),
-              ("quantity", tag("span", "quantity", class_="qty")),
-              ("citation marker", tag("span", "[1]", class_="cite")),
-              ("verdict phrase", tag("span", "verdict", class_="verdict sw"))]
-    legend = (tag("h3", "Tactic labels")
-              + (tag("ul", "".join(legend_items), class_="legend", id="legend") if legend_items
-                 else tag("p", "none in this document", class_="note", id="legend"))
-              + tag("h3", "Other highlights")
-              + tag("ul", "".join(tag("li", sw + tag("span", esc(name), class_="muted")) for name, sw in styles),
-                    class_="legend")
-              + tag("p", "Hover a highlight for its label and rule id. A mark inside a mark of another label "
-                         "shows that label as a second underline.", class_="note"))
+    legend_items = [
+        tag("li", chip(lab, colours) + tag("span", str(n), class_="cnt"), data_label=lab)
+        for lab, n in sorted(doc_mentions.items())
+    ]
+    styles = [
+        ("hedge", tag("span", "hedge", class_="hedge sw")),
+        ("negation", tag("span", "negation", class_="negation sw")),
+        ("quantity", tag("span", "quantity", class_="qty")),
+        ("citation marker", tag("span", "[1]", class_="cite")),
+        ("verdict phrase", tag("span", "verdict", class_="verdict sw")),
+    ]
+    legend = (
+        tag("h3", "Tactic labels")
+        + (
+            tag("ul", "".join(legend_items), class_="legend", id="legend")
+            if legend_items
+            else tag("p", "none in this document", class_="note", id="legend")
+        )
+        + tag("h3", "Other highlights")
+        + tag(
+            "ul",
+            "".join(tag("li", sw + tag("span", esc(name), class_="muted")) for name, sw in styles),
+            class_="legend",
+        )
+        + tag(
+            "p",
+            "Hover a highlight for its label and rule id. A mark inside a mark of another label "
+            "shows that label as a second underline.",
+            class_="note",
+        )
+    )
     warnings = ""
     if record.warnings:
-        warnings = tag("h3", "Warnings") + tag("ul", "".join(
-            tag("li", tag("code", esc(w.code)) + " " + esc(w.message)) for w in record.warnings), id="warnings")
+        warnings = tag("h3", "Warnings") + tag(
+            "ul",
+            "".join(tag("li", tag("code", esc(w.code)) + " " + esc(w.message)) for w in record.warnings),
+            id="warnings",
+        )
     aside = tag("aside", tag("h3", "Record") + tag("dl", meta_html) + legend + warnings)
     main = tag("div", _document_text(record, stats) + aside, class_="doc-grid")
     claims = tag("h2", f"Claims ({len(record.claims)})", id="claims") + _claims_table(record, stats)
@@ -835,9 +1126,19 @@ def _verdict_badge(record: Record) -> str:
     v = record.verdict
     if v is None:
         return tag("span", "not read", class_="badge v-not-read", id="doc-verdict", data_verdict="not read")
-    return (tag("a", tag("span", esc(v.label), class_=f"badge v-{v.label}"), href="#verdict", id="doc-verdict",
-                data_verdict=v.label)
-            + " " + esc(f"\u201c{v.text}\u201d") + " " + tag("code", esc(v.rule_id), class_="muted"))
+    return (
+        tag(
+            "a",
+            tag("span", esc(v.label), class_=f"badge v-{v.label}"),
+            href="#verdict",
+            id="doc-verdict",
+            data_verdict=v.label,
+        )
+        + " "
+        + esc(f"\u201c{v.text}\u201d")
+        + " "
+        + tag("code", esc(v.rule_id), class_="muted")
+    )
 
 
 def _link(url: str | None) -> str:
@@ -853,23 +1154,44 @@ def _document_text(record: Record, stats: Stats) -> str:
     text = record.text
     blocks = []
     if text is None:
-        blocks.append(tag("p", "This record has no text (it was extracted with <code>--no-text</code>), so the "
-                               "document cannot be shown with its highlights. Its sections are outlined below and "
-                               "its claims are listed after them.", class_="notice", id="no-text"))
+        blocks.append(
+            tag(
+                "p",
+                "This record has no text (it was extracted with <code>--no-text</code>), so the "
+                "document cannot be shown with its highlights. Its sections are outlined below and "
+                "its claims are listed after them.",
+                class_="notice",
+                id="no-text",
+            )
+        )
         for s in record.sections:
             heading = " ".join(x for x in [f"{s.number}." if s.number is not None else "", s.heading or ""] if x)
-            blocks.append(tag("section", _section_head(s.kind, s.id, s.rule_id)
-                              + (tag("p", esc(heading), class_="outline hd") if heading else ""),
-                              class_=f"sec k-{s.kind}", data_kind=s.kind, data_section=s.id))
+            blocks.append(
+                tag(
+                    "section",
+                    _section_head(s.kind, s.id, s.rule_id)
+                    + (tag("p", esc(heading), class_="outline hd") if heading else ""),
+                    class_=f"sec k-{s.kind}",
+                    data_kind=s.kind,
+                    data_section=s.id,
+                )
+            )
         return tag("article", "\n".join(blocks), id="text", data_text="none")
     spans = spans_of(record, stats.colours)
     pos = 0
     for s in record.sections:
-        if text[pos:s.start].strip():
+        if text[pos : s.start].strip():
             blocks.append(_gap_block(text, spans, stats, pos, s.start))
-        blocks.append(tag("section", _section_head(s.kind, s.id, s.rule_id)
-                          + tag("div", render_text(text, spans, stats.colours, s.start, s.end), class_="sec-text"),
-                          class_=f"sec k-{s.kind}", data_kind=s.kind, data_section=s.id))
+        blocks.append(
+            tag(
+                "section",
+                _section_head(s.kind, s.id, s.rule_id)
+                + tag("div", render_text(text, spans, stats.colours, s.start, s.end), class_="sec-text"),
+                class_=f"sec k-{s.kind}",
+                data_kind=s.kind,
+                data_section=s.id,
+            )
+        )
         pos = max(pos, s.end)
     if text[pos:].strip():
         blocks.append(_gap_block(text, spans, stats, pos, len(text)))
@@ -881,9 +1203,13 @@ def _gap_block(text: str, spans: list[Highlight], stats: Stats, lo: int, hi: int
         lo += 1
     while hi > lo and text[hi - 1].isspace():
         hi -= 1
-    return tag("section", _section_head("no section", None, None)
-               + tag("div", render_text(text, spans, stats.colours, lo, hi), class_="sec-text"),
-               class_="sec k-none", data_kind="none")
+    return tag(
+        "section",
+        _section_head("no section", None, None)
+        + tag("div", render_text(text, spans, stats.colours, lo, hi), class_="sec-text"),
+        class_="sec k-none",
+        data_kind="none",
+    )
 
 
 def _section_head(kind: str, sid: str | None, rule: str | None) -> str:
@@ -898,32 +1224,60 @@ def _claims_table(record: Record, stats: Stats) -> str:
     rows = []
     for k in record.claims:
         claim_id = tag("a", esc(k.id), href=f"#{k.id}") if record.text is not None else esc(k.id)
-        tactics = "".join(tag("div", chip(m.label, stats.colours) + " " + tag("span", esc(m.text), class_="muted"),
-                              title=f"{m.label} \u00b7 {m.rule_id}") for m in k.tactics)
-        quantities = "".join(tag("div", esc(q.text) + tag("span", esc(f" = {q.value}" if q.value is not None else
-                                                                 " (vague)"), class_="muted"),
-                                 title=f"unit: {q.unit} \u00b7 {q.rule_id}") for q in k.quantities)
-        cells = [tag("td", claim_id, class_="mono"),
-                 tag("td", esc(k.section_id) + " " + tag("span", esc(kinds.get(k.section_id, "?")), class_="muted")),
-                 tag("td", esc(k.kind)),
-                 tag("td", tag("span", esc(k.certainty), class_=f"badge cert-{k.certainty}")),
-                 tag("td", tactics, class_="tactics"),
-                 tag("td", esc(", ".join(map(str, k.citation_refs))), class_="mono nowrap"),
-                 tag("td", quantities),
-                 tag("td", esc(k.text), class_="claim-text")]
-        rows.append(tag("tr", "".join(cells), data_claim=k.id, data_certainty=k.certainty, data_kind=k.kind,
-                        data_section=k.section_id))
-    head = "".join(f"<th>{h}</th>" for h in
-                   ["id", "section", "kind", "certainty", "tactics", "cites", "quantities", "text"])
+        tactics = "".join(
+            tag(
+                "div",
+                chip(m.label, stats.colours) + " " + tag("span", esc(m.text), class_="muted"),
+                title=f"{m.label} \u00b7 {m.rule_id}",
+            )
+            for m in k.tactics
+        )
+        quantities = "".join(
+            tag(
+                "div",
+                esc(q.text) + tag("span", esc(f" = {q.value}" if q.value is not None else " (vague)"), class_="muted"),
+                title=f"unit: {q.unit} \u00b7 {q.rule_id}",
+            )
+            for q in k.quantities
+        )
+        cells = [
+            tag("td", claim_id, class_="mono"),
+            tag("td", esc(k.section_id) + " " + tag("span", esc(kinds.get(k.section_id, "?")), class_="muted")),
+            tag("td", esc(k.kind)),
+            tag("td", tag("span", esc(k.certainty), class_=f"badge cert-{k.certainty}")),
+            tag("td", tactics, class_="tactics"),
+            tag("td", esc(", ".join(map(str, k.citation_refs))), class_="mono nowrap"),
+            tag("td", quantities),
+            tag("td", esc(k.text), class_="claim-text"),
+        ]
+        rows.append(
+            tag(
+                "tr",
+                "".join(cells),
+                data_claim=k.id,
+                data_certainty=k.certainty,
+                data_kind=k.kind,
+                data_section=k.section_id,
+            )
+        )
+    head = "".join(
+        f"<th>{h}</th>" for h in ["id", "section", "kind", "certainty", "tactics", "cites", "quantities", "text"]
+    )
     return tag("table", tag("thead", tag("tr", head)) + tag("tbody", "\n".join(rows)), id="claims-table")
 
 
 # ----------------------------------------------------------------------------- build
 
 
-def build_report(records: Iterable[Record], errors: Iterable[ErrorRecord], out_dir: Path, *,
-                 source: str | None = None, errors_source: str | None = None,
-                 again: Callable[[], Iterable[Record]] | None = None) -> ReportSummary:
+def build_report(
+    records: Iterable[Record],
+    errors: Iterable[ErrorRecord],
+    out_dir: Path,
+    *,
+    source: str | None = None,
+    errors_source: str | None = None,
+    again: Callable[[], Iterable[Record]] | None = None,
+) -> ReportSummary:
     """Write ``index.html`` and ``docs/*.html`` to ``out_dir``, replacing an earlier report there.
 
     Two passes, and memory that does not grow with the text of the archive: the first
@@ -943,17 +1297,19 @@ def build_report(records: Iterable[Record], errors: Iterable[ErrorRecord], out_d
             _write(site / MARKER, [f"claimx {__version__} report\n"])
             _write(site / "index.html", index_page(stats, source, errors_source))
             pages = 0
-            for pages, rec in enumerate(again(), 1):
+            for pages, rec in enumerate(again(), 1):  # noqa: B007 - the count is read after the loop
                 page = document_page(rec, stats, *stats.neighbours(rec.doc_id))
                 _write(site / "docs" / stats.page(rec.doc_id), [page])
             if pages != len(stats.docs):
-                raise ReportError(f"{len(stats.docs)} records on the first reading, {pages} on the second: "
-                                  "the records changed")
+                raise ReportError(
+                    f"{len(stats.docs)} records on the first reading, {pages} on the second: the records changed"
+                )
     return ReportSummary(Path(out_dir), len(stats.docs), len(stats.errors), pages)
 
 
 def _copied(records: Iterable[Record], fh: IO[str]) -> tuple[Iterator[Record], Callable[[], Iterator[Record]]]:
     """``records``, each written to ``fh`` as it is read, and a function that reads them back."""
+
     def first() -> Iterator[Record]:
         for rec in records:
             fh.write(dumps(rec) + "\n")
@@ -991,8 +1347,11 @@ def _staged(out_dir: Path) -> Iterator[Path]:
             raise ReportError("exists and is not a folder", path=out_dir)
         held = sorted(p.name for p in out_dir.iterdir())
         if held and not is_report(out_dir):
-            raise ReportError(f"not a claimx report folder (no {MARKER} in it; holds {', '.join(held[:3])}"
-                              f"{', ...' if len(held) > 3 else ''}); refusing to replace it", path=out_dir)
+            raise ReportError(
+                f"not a claimx report folder (no {MARKER} in it; holds {', '.join(held[:3])}"
+                f"{', ...' if len(held) > 3 else ''}); refusing to replace it",
+                path=out_dir,
+            )
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     holder = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
     try:

@@ -50,10 +50,16 @@ def rule_stats(records: Iterable[Record | ErrorRecord], rules: Mapping[str, str]
                         overlaps[m.rule_id] += 1
                     if any(o.label != m.label and (o.start, o.end) == (m.start, m.end) for o in others):
                         conflicts[m.rule_id] += 1
-    rows = [{
-        "rule_id": rid, "label": label_of[rid], "hits": hits[rid],
-        "doc_coverage": round(len(docs[rid]) / n_docs, 4) if n_docs else 0.0,
-        "claim_coverage": round(claims[rid] / n_claims, 4) if n_claims else 0.0,
-        "overlaps": overlaps[rid], "conflicts": conflicts[rid],
-    } for rid in sorted(label_of)]
+    rows = [
+        {
+            "rule_id": rid,
+            "label": label_of[rid],
+            "hits": hits[rid],
+            "doc_coverage": round(len(docs[rid]) / n_docs, 4) if n_docs else 0.0,
+            "claim_coverage": round(claims[rid] / n_claims, 4) if n_claims else 0.0,
+            "overlaps": overlaps[rid],
+            "conflicts": conflicts[rid],
+        }
+        for rid in sorted(label_of)
+    ]
     return pd.DataFrame(rows, columns=COLUMNS)

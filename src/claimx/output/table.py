@@ -34,18 +34,41 @@ if TYPE_CHECKING:
 # Every column, with its dtype; a name means the same thing (and has the same dtype) at
 # every level. "list[string]" / "list[Int64]" are object columns of Python lists.
 COLUMN_TYPES: dict[str, str] = {
-    "doc_id": "string", "section_id": "string", "section_kind": "string",
-    "start": "Int64", "end": "Int64", "text": "string",
-    "claim_id": "string", "citation_id": "string", "reference_id": "string",
-    "kind": "string", "certainty": "string",
-    "label": "string", "rule_id": "string", "cue": "string", "unit": "string", "value": "Float64",
-    "labels": "list[string]", "actor_labels": "list[string]",
-    "citation_ids": "list[string]", "citation_refs": "list[Int64]", "refs": "list[Int64]",
-    "sentence_start": "Int64", "sentence_end": "Int64",
-    "number": "Int64", "heading": "string", "heading_start": "Int64", "heading_end": "Int64",
-    "n_tactics": "Int64", "n_actors": "Int64", "n_quantities": "Int64", "n_hedges": "Int64",
-    "n_citations": "Int64", "n_claims": "Int64",
-    "claim_reviewed": "string", "checked_on": "string",
+    "doc_id": "string",
+    "section_id": "string",
+    "section_kind": "string",
+    "start": "Int64",
+    "end": "Int64",
+    "text": "string",
+    "claim_id": "string",
+    "citation_id": "string",
+    "reference_id": "string",
+    "kind": "string",
+    "certainty": "string",
+    "label": "string",
+    "rule_id": "string",
+    "cue": "string",
+    "unit": "string",
+    "value": "Float64",
+    "labels": "list[string]",
+    "actor_labels": "list[string]",
+    "citation_ids": "list[string]",
+    "citation_refs": "list[Int64]",
+    "refs": "list[Int64]",
+    "sentence_start": "Int64",
+    "sentence_end": "Int64",
+    "number": "Int64",
+    "heading": "string",
+    "heading_start": "Int64",
+    "heading_end": "Int64",
+    "n_tactics": "Int64",
+    "n_actors": "Int64",
+    "n_quantities": "Int64",
+    "n_hedges": "Int64",
+    "n_citations": "Int64",
+    "n_claims": "Int64",
+    "claim_reviewed": "string",
+    "checked_on": "string",
 }
 
 COMMON = ("doc_id", "section_id", "section_kind", "start", "end", "text")
@@ -54,8 +77,21 @@ _CLAIM_CHILD = ("claim_id", "certainty")  # mention-like rows: the claim they ar
 # level -> columns, in order. Every level starts with COMMON.
 LEVELS: dict[str, tuple[str, ...]] = {
     "sections": COMMON + ("number", "heading", "heading_start", "heading_end", "rule_id", "n_claims", "n_citations"),
-    "claims": COMMON + ("claim_id", "kind", "certainty", "labels", "actor_labels", "citation_ids", "citation_refs",
-                        "n_tactics", "n_actors", "n_quantities", "n_hedges", "n_citations"),
+    "claims": COMMON
+    + (
+        "claim_id",
+        "kind",
+        "certainty",
+        "labels",
+        "actor_labels",
+        "citation_ids",
+        "citation_refs",
+        "n_tactics",
+        "n_actors",
+        "n_quantities",
+        "n_hedges",
+        "n_citations",
+    ),
     "mentions": COMMON + _CLAIM_CHILD + ("label", "rule_id"),
     "actors": COMMON + _CLAIM_CHILD + ("label", "rule_id"),
     "quantities": COMMON + _CLAIM_CHILD + ("value", "unit", "rule_id"),
@@ -82,12 +118,14 @@ def format_for(path: str | Path) -> str:
     """csv, tsv, parquet or jsonl from the file suffix; ValueError for any other."""
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        raise ValueError(f"unknown table format {suffix or '(no suffix)'!r} for {path}; "
-                         f"use one of {', '.join(FORMATS)}")
+        raise ValueError(
+            f"unknown table format {suffix or '(no suffix)'!r} for {path}; use one of {', '.join(FORMATS)}"
+        )
     return FORMATS[suffix]
 
 
 # --- records -> rows ---------------------------------------------------------------
+
 
 def _as_record(obj: Any) -> Record | None:
     """A Record, or None for an error record (skipped). Dicts are validated."""
@@ -106,31 +144,59 @@ def _rows(rec: Record, level: str) -> list[dict[str, Any]]:
     kinds = {s.id: s.kind for s in rec.sections}
 
     def base(section_id: str, start: int, end: int, text: str | None) -> dict[str, Any]:
-        return {"doc_id": rec.doc_id, "section_id": section_id, "section_kind": kinds.get(section_id),
-                "start": start, "end": end, "text": text}
+        return {
+            "doc_id": rec.doc_id,
+            "section_id": section_id,
+            "section_kind": kinds.get(section_id),
+            "start": start,
+            "end": end,
+            "text": text,
+        }
 
     rows: list[dict[str, Any]] = []
     if level == "sections":
         n_claims, n_citations = Counter(k.section_id for k in rec.claims), Counter(c.section_id for c in rec.citations)
         for s in rec.sections:
-            rows.append(base(s.id, s.start, s.end, rec.text[s.start:s.end] if rec.text is not None else None) | {
-                "number": s.number, "heading": s.heading, "heading_start": s.heading_start,
-                "heading_end": s.heading_end, "rule_id": s.rule_id,
-                "n_claims": n_claims[s.id], "n_citations": n_citations[s.id]})
+            rows.append(
+                base(s.id, s.start, s.end, rec.text[s.start : s.end] if rec.text is not None else None)
+                | {
+                    "number": s.number,
+                    "heading": s.heading,
+                    "heading_start": s.heading_start,
+                    "heading_end": s.heading_end,
+                    "rule_id": s.rule_id,
+                    "n_claims": n_claims[s.id],
+                    "n_citations": n_citations[s.id],
+                }
+            )
     elif level == "claims":
         for k in rec.claims:
-            rows.append(base(k.section_id, k.start, k.end, k.text) | {
-                "claim_id": k.id, "kind": k.kind, "certainty": k.certainty,
-                "labels": sorted({m.label for m in k.tactics}), "actor_labels": sorted({a.label for a in k.actors}),
-                "citation_ids": list(k.citation_ids), "citation_refs": list(k.citation_refs),
-                "n_tactics": len(k.tactics), "n_actors": len(k.actors), "n_quantities": len(k.quantities),
-                "n_hedges": len(k.hedges), "n_citations": len(k.citation_ids)})
+            rows.append(
+                base(k.section_id, k.start, k.end, k.text)
+                | {
+                    "claim_id": k.id,
+                    "kind": k.kind,
+                    "certainty": k.certainty,
+                    "labels": sorted({m.label for m in k.tactics}),
+                    "actor_labels": sorted({a.label for a in k.actors}),
+                    "citation_ids": list(k.citation_ids),
+                    "citation_refs": list(k.citation_refs),
+                    "n_tactics": len(k.tactics),
+                    "n_actors": len(k.actors),
+                    "n_quantities": len(k.quantities),
+                    "n_hedges": len(k.hedges),
+                    "n_citations": len(k.citation_ids),
+                }
+            )
     elif level in ("mentions", "actors", "quantities", "hedges"):
         field = {"mentions": "tactics"}.get(level, level)
         for k in rec.claims:
             for m in getattr(k, field):
                 row = base(k.section_id, m.start, m.end, m.text) | {
-                    "claim_id": k.id, "certainty": k.certainty, "rule_id": m.rule_id}
+                    "claim_id": k.id,
+                    "certainty": k.certainty,
+                    "rule_id": m.rule_id,
+                }
                 if level in ("mentions", "actors"):
                     row["label"] = m.label
                 elif level == "quantities":
@@ -144,20 +210,35 @@ def _rows(rec: Record, level: str) -> list[dict[str, Any]]:
             for cid in k.citation_ids:
                 claim_of.setdefault(cid, k.id)
         for c in rec.citations:
-            rows.append(base(c.section_id, c.start, c.end, c.text) | {
-                "citation_id": c.id, "refs": list(c.refs), "rule_id": c.rule_id,
-                "sentence_start": c.sentence_start, "sentence_end": c.sentence_end, "claim_id": claim_of.get(c.id)})
+            rows.append(
+                base(c.section_id, c.start, c.end, c.text)
+                | {
+                    "citation_id": c.id,
+                    "refs": list(c.refs),
+                    "rule_id": c.rule_id,
+                    "sentence_start": c.sentence_start,
+                    "sentence_end": c.sentence_end,
+                    "claim_id": claim_of.get(c.id),
+                }
+            )
     elif level == "references":
         for r in rec.references:
-            rows.append(base(r.section_id, r.start, r.end, r.text) | {
-                "reference_id": r.id, "number": r.number, "rule_id": r.rule_id})
+            rows.append(
+                base(r.section_id, r.start, r.end, r.text)
+                | {"reference_id": r.id, "number": r.number, "rule_id": r.rule_id}
+            )
     elif level == "verdicts":
         v = rec.verdict
         section = next((s.id for s in rec.sections if v and s.start <= v.start < s.end), None)
-        return [base(section, v.start if v else None, v.end if v else None, v.text if v else None) | {
-            "label": v.label if v else None, "rule_id": v.rule_id if v else None,
-            "claim_reviewed": rec.claim_reviewed.text if rec.claim_reviewed else None,
-            "checked_on": rec.checked_on.isoformat() if rec.checked_on else None}]
+        return [
+            base(section, v.start if v else None, v.end if v else None, v.text if v else None)
+            | {
+                "label": v.label if v else None,
+                "rule_id": v.rule_id if v else None,
+                "claim_reviewed": rec.claim_reviewed.text if rec.claim_reviewed else None,
+                "checked_on": rec.checked_on.isoformat() if rec.checked_on else None,
+            }
+        ]
     # Text order inside the document; the stable sort keeps the record's order for ties.
     rows.sort(key=lambda row: (row["start"], row["end"]))
     return rows
@@ -207,6 +288,7 @@ def to_frame(records: Iterable[Record | ErrorRecord | dict], level: str = "claim
 
 # --- files -------------------------------------------------------------------------
 
+
 def _is_list_column(name: str) -> bool:
     return COLUMN_TYPES.get(name, "").startswith("list[")
 
@@ -229,8 +311,13 @@ def _py(value: Any) -> Any:
 def _arrow_schema(frame: pd.DataFrame):
     import pyarrow as pa
 
-    types = {"string": pa.string(), "Int64": pa.int64(), "Float64": pa.float64(),
-             "list[string]": pa.list_(pa.string()), "list[Int64]": pa.list_(pa.int64())}
+    types = {
+        "string": pa.string(),
+        "Int64": pa.int64(),
+        "Float64": pa.float64(),
+        "list[string]": pa.list_(pa.string()),
+        "list[Int64]": pa.list_(pa.int64()),
+    }
     fields = []
     for name in frame.columns:
         if name in COLUMN_TYPES:
@@ -254,8 +341,10 @@ def table_bytes(frame: pd.DataFrame, fmt: str, *, header: bool = True) -> bytes:
         return text.encode("utf-8")
     if fmt == "jsonl":
         names = list(frame.columns)
-        lines = [json.dumps(dict(zip(names, map(_py, row))), ensure_ascii=False, separators=(",", ":"))
-                 for row in frame.itertuples(index=False, name=None)]
+        lines = [
+            json.dumps(dict(zip(names, map(_py, row), strict=False)), ensure_ascii=False, separators=(",", ":"))
+            for row in frame.itertuples(index=False, name=None)
+        ]
         return "".join(line + "\n" for line in lines).encode("utf-8")
     if fmt == "parquet":
         import pyarrow as pa
@@ -282,8 +371,9 @@ def _write_parquet(frames: Iterable[pd.DataFrame], sink) -> None:
             writer.close()
 
 
-def iter_frames(records: Iterable[Record | ErrorRecord | dict], level: str = "claims", *,
-                chunk: int = 1000) -> Iterator[pd.DataFrame]:
+def iter_frames(
+    records: Iterable[Record | ErrorRecord | dict], level: str = "claims", *, chunk: int = 1000
+) -> Iterator[pd.DataFrame]:
     """:func:`to_frame` of ``chunk`` records at a time (at least one frame, maybe empty).
 
     Memory then depends on the chunk, not on the archive: what ``claimx table`` uses.
@@ -365,8 +455,7 @@ def read_table(path: str | Path, level: str | None = None, fmt: str | None = Non
 
     fmt = fmt or format_for(path)
     if fmt in ("csv", "tsv"):
-        raw = pd.read_csv(path, sep="," if fmt == "csv" else "\t", dtype=object,
-                          keep_default_na=False, na_values=[""])
+        raw = pd.read_csv(path, sep="," if fmt == "csv" else "\t", dtype=object, keep_default_na=False, na_values=[""])
         raw = raw.astype(object).where(raw.notna(), None)
     elif fmt == "parquet":
         raw = pd.read_parquet(path)

@@ -13,7 +13,6 @@ from ..config.rulefiles import json_chunks, json_error_line
 from ..errors import ConfigError, Errors
 from .schema import ErrorRecord, Record
 
-
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -89,9 +88,12 @@ def jsonl_files(path: Path) -> list[Path]:
     documents twice.
     """
     if path.is_dir():
-        return sorted(p for p in path.rglob("*.jsonl") if not p.name.endswith(".errors.jsonl")
-                      and not any(part.startswith(".") or part.endswith(".parts")
-                                  for part in p.relative_to(path).parts))
+        return sorted(
+            p
+            for p in path.rglob("*.jsonl")
+            if not p.name.endswith(".errors.jsonl")
+            and not any(part.startswith(".") or part.endswith(".parts") for part in p.relative_to(path).parts)
+        )
     if not path.exists():
         raise ConfigError(Errors.E004, path=path)
     return [path]
@@ -99,8 +101,11 @@ def jsonl_files(path: Path) -> list[Path]:
 
 def error_files(path: Path) -> list[Path]:
     """The error records beside a folder's records (see :func:`jsonl_files`)."""
-    return sorted(p for p in path.rglob("*.errors.jsonl")
-                  if not any(part.startswith(".") or part.endswith(".parts") for part in p.relative_to(path).parts))
+    return sorted(
+        p
+        for p in path.rglob("*.errors.jsonl")
+        if not any(part.startswith(".") or part.endswith(".parts") for part in p.relative_to(path).parts)
+    )
 
 
 def read_jsonl(path: Path, model: type[M], *, errors_too: bool = False) -> Iterator[tuple[int, M | ErrorRecord]]:
@@ -133,21 +138,24 @@ def read_jsonl(path: Path, model: type[M], *, errors_too: bool = False) -> Itera
                     is_error = errors_too and isinstance(obj, dict) and "code" in obj and "sections" not in obj
                     item = (ErrorRecord if is_error else model).model_validate(obj)
                 except json.JSONDecodeError as exc:
-                    raise ConfigError(Errors.E001, path=path, line=json_error_line(lineno, exc),
-                                      message=f"invalid JSON: {exc.msg}") from None
+                    raise ConfigError(
+                        Errors.E001, path=path, line=json_error_line(lineno, exc), message=f"invalid JSON: {exc.msg}"
+                    ) from None
                 except ValidationError as exc:
                     msg = f"not a claimx {model.__name__}: {joined_problems(describe(exc))}"
                     raise ConfigError(Errors.E050, path=path, line=lineno, problem=msg) from None
                 if isinstance(item, Record) and (problems := offset_problems(item)):
-                    raise ConfigError(Errors.E050, path=path, line=lineno,
-                                      problem=f"not a claimx Record: {joined_problems(problems)}")
+                    raise ConfigError(
+                        Errors.E050, path=path, line=lineno, problem=f"not a claimx Record: {joined_problems(problems)}"
+                    )
                 yield lineno, item
     except OSError as exc:
         raise ConfigError(Errors.E105, source=path, message=exc.strerror or exc) from None
 
 
-def read_records(path: Path, *, errors_too: bool = False,
-                 seen: dict[str, tuple[Path, int]] | None = None) -> Iterator[Record | ErrorRecord]:
+def read_records(
+    path: Path, *, errors_too: bool = False, seen: dict[str, tuple[Path, int]] | None = None
+) -> Iterator[Record | ErrorRecord]:
     """The records of one file, one at a time; a doc_id seen before raises :class:`ConfigError`.
 
     ``seen`` carries the doc_ids across files; ``errors_too`` as in :func:`read_jsonl`.
@@ -157,7 +165,11 @@ def read_records(path: Path, *, errors_too: bool = False,
         if isinstance(rec, Record):
             if rec.doc_id in seen:
                 file, first = seen[rec.doc_id]
-                raise ConfigError(Errors.E001, path=path, line=lineno,
-                                  message=f"duplicate doc_id {rec.doc_id!r} (first on line {first} of {file})")
+                raise ConfigError(
+                    Errors.E001,
+                    path=path,
+                    line=lineno,
+                    message=f"duplicate doc_id {rec.doc_id!r} (first on line {first} of {file})",
+                )
             seen[rec.doc_id] = (path, lineno)
         yield rec

@@ -17,7 +17,6 @@ from ..about import SCHEMA_VERSION
 from ..config.settings import SectionKind
 from ..io.source import Source
 
-
 # The record lists that can be scored against gold (claimx eval --level).
 LEVELS = ("sections", "citations", "tactics", "quantities", "hedges")
 
@@ -124,7 +123,8 @@ class Verdict(_Model):
 
     label: Literal["true", "partly_true", "misleading", "false", "unsupported", "none"] = Field(
         description="The rating, on the scale true > partly_true > misleading > false > unsupported; "
-                    "'none': the article answers an open question and rates no claim.")
+        "'none': the article answers an open question and rates no claim."
+    )
     text: str = Field(description="The phrase that states it ('This is false', 'no evidence').")
     start: int
     end: int
@@ -173,7 +173,8 @@ def dumps(record: BaseModel) -> str:
     other model, takes the ``json.dumps`` path.
     """
     if isinstance(record, Record) and not any(
-            isinstance(q.value, float) and abs(q.value) < 1e-4 for c in record.claims for q in c.quantities):
+        isinstance(q.value, float) and abs(q.value) < 1e-4 for c in record.claims for q in c.quantities
+    ):
         return record.model_dump_json()
     return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
 

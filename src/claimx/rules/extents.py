@@ -42,8 +42,9 @@ class Extent:
     object: Window | None = None
     names: dict[str, str] = field(default_factory=dict)  # which lexicon each part reads (for explain)
 
-    def widen(self, doc, start: int, end: int, lo: int, hi: int, is_marker,
-              starts: frozenset[int] = frozenset()) -> tuple[int, int] | None:
+    def widen(
+        self, doc, start: int, end: int, lo: int, hi: int, is_marker, starts: frozenset[int] = frozenset()
+    ) -> tuple[int, int] | None:
         """The widened token range of a match [start, end) inside the unit [lo, hi), or None to drop it.
 
         ``starts`` are the first tokens of the other tactic matches: an object window

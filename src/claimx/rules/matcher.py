@@ -41,8 +41,14 @@ from spacy.matcher import Matcher
 from spacy.schemas import validate_token_pattern
 
 # Token attributes an anchor can be read from, and the Token property holding each.
-ANCHOR_ATTRS = {"LOWER": "lower_", "LEMMA": "lemma_", "ORTH": "text", "TEXT": "text", "NORM": "norm_",
-                "LIKE_NUM": "like_num"}
+ANCHOR_ATTRS = {
+    "LOWER": "lower_",
+    "LEMMA": "lemma_",
+    "ORTH": "text",
+    "TEXT": "text",
+    "NORM": "norm_",
+    "LIKE_NUM": "like_num",
+}
 # The Doc.to_array column of each Token property above.
 _ARRAY_ATTR = {"lower_": LOWER, "lemma_": LEMMA, "text": ORTH, "norm_": NORM, "like_num": LIKE_NUM}
 # Docs of at least this many tokens are scanned for anchors with Doc.to_array.
@@ -101,10 +107,7 @@ def anchor(tokens: TokenPattern) -> tuple[int, str, frozenset] | None:
         for attr, value in spec.items():
             if attr not in ANCHOR_ATTRS or (values := _values(attr, value)) is None:
                 continue
-            if attr == "LIKE_NUM":
-                size = _FLAG_WEIGHT
-            else:
-                size = sum(_weight(str(v)) for v in values)
+            size = _FLAG_WEIGHT if attr == "LIKE_NUM" else sum(_weight(str(v)) for v in values)
             if best is None or size < best[3]:
                 best = (pos, attr, values, size)
     return best[:3] if best else None
@@ -152,7 +155,7 @@ def reach(tokens: TokenPattern, pos: int) -> tuple[float, float]:
     """How many tokens a match can hold before and after the token at ``pos`` (a repeated anchor counts too)."""
     most = [repeats(spec.get("OP"))[1] for spec in tokens]
     extra = most[pos] - 1
-    return sum(most[:pos]) + extra, sum(most[pos + 1:]) + extra
+    return sum(most[:pos]) + extra, sum(most[pos + 1 :]) + extra
 
 
 class IndexedMatcher:
@@ -258,13 +261,30 @@ class IndexedMatcher:
         return alignments(self.vocab, self.patterns.get(key, ()), doc, start, end)
 
 
-
 # Word attributes a compiled token tests by string hash, and the flags it tests by 0/1.
 _WORD_ATTRS = {"ORTH": ORTH, "TEXT": ORTH, "LOWER": LOWER, "LEMMA": LEMMA, "NORM": NORM}
-_FLAG_ATTRS = {name: getattr(A, name) for name in (
-    "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE",
-    "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY", "IS_STOP",
-    "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL")}
+_FLAG_ATTRS = {
+    name: getattr(A, name)
+    for name in (
+        "IS_ALPHA",
+        "IS_ASCII",
+        "IS_DIGIT",
+        "IS_LOWER",
+        "IS_UPPER",
+        "IS_TITLE",
+        "IS_PUNCT",
+        "IS_SPACE",
+        "IS_BRACKET",
+        "IS_QUOTE",
+        "IS_LEFT_PUNCT",
+        "IS_RIGHT_PUNCT",
+        "IS_CURRENCY",
+        "IS_STOP",
+        "LIKE_NUM",
+        "LIKE_URL",
+        "LIKE_EMAIL",
+    )
+}
 # A finite pattern expanding to more fixed-length sequences than this runs on the Matcher instead.
 _MAX_SEQUENCES = 512
 
@@ -292,21 +312,21 @@ class RuleEngine:
         self.vocab = vocab
         self.open = IndexedMatcher(vocab)
         self.patterns: dict[str, list[TokenPattern]] = {}
-        self.columns: list[int] = []           # the Doc.to_array attributes the tests read
+        self.columns: list[int] = []  # the Doc.to_array attributes the tests read
         self._column: dict[int, int] = {}
-        self._tokens: dict[frozenset[Test], int] = {}   # distinct pattern token (its set of tests) -> id
-        self._specs: dict[tuple, int | None] = {}       # token dict (as a key, no OP) -> id; None: not compilable
-        self._valid: set[tuple] = set()                 # token dicts (with OP) spaCy's schema accepted
-        self._weight: list[float] = []          # per token id: how common its anchor values are (inf: no anchor)
+        self._tokens: dict[frozenset[Test], int] = {}  # distinct pattern token (its set of tests) -> id
+        self._specs: dict[tuple, int | None] = {}  # token dict (as a key, no OP) -> id; None: not compilable
+        self._valid: set[tuple] = set()  # token dicts (with OP) spaCy's schema accepted
+        self._weight: list[float] = []  # per token id: how common its anchor values are (inf: no anchor)
         self._anchor: list[tuple[int, frozenset] | None] = []  # per token id: (column, hashes) it is found by
-        self._always: list[int] = []            # ids of tokens with no test (they match any token)
+        self._always: list[int] = []  # ids of tokens with no test (they match any token)
         self._lookup: dict[int, dict[int, list[int]]] = {}  # column -> hash -> ids of tokens with a positive test on it
         self._negated: list[tuple[int, int, frozenset]] = []  # (id, column, hashes) of tokens with only NOT_IN tests
         self._needs: dict[int, frozenset[Test]] = {}  # tokens with several tests: every test must hold
-        self._children: list[dict[int, int]] = []     # trie node -> token id -> child node
-        self._ends: list[list[int]] = []              # trie node -> match ids of the sequences ending there
+        self._children: list[dict[int, int]] = []  # trie node -> token id -> child node
+        self._ends: list[list[int]] = []  # trie node -> match ids of the sequences ending there
         self._roots: dict[tuple[int, int], int] = {}  # (anchor token id, its offset) -> trie root
-        self._scan: list[int] = []                    # roots of sequences with no positive test: tried everywhere
+        self._scan: list[int] = []  # roots of sequences with no positive test: tried everywhere
         self._index: dict[int, dict[int, list[tuple[int, int]]]] = {}  # column -> hash -> [(root, offset)]
         self._arrays: dict | None = None  # the index as sorted numpy keys, built on first use
         self.n_sequences = 0
@@ -408,11 +428,16 @@ class RuleEngine:
                 return None
             if isinstance(value, str):
                 tests[(attr, False, frozenset([strings.add(value)]))] = _weight(value)
-            elif isinstance(value, dict) and value and set(value) <= {"IN", "NOT_IN"} \
-                    and all(isinstance(v, list) and all(isinstance(w, str) for w in v) for v in value.values()):
+            elif (
+                isinstance(value, dict)
+                and value
+                and set(value) <= {"IN", "NOT_IN"}
+                and all(isinstance(v, list) and all(isinstance(w, str) for w in v) for v in value.values())
+            ):
                 if "IN" in value:
-                    tests[(attr, False, frozenset(strings.add(w) for w in value["IN"]))] = \
-                        sum(map(_weight, set(value["IN"])))
+                    tests[(attr, False, frozenset(strings.add(w) for w in value["IN"]))] = sum(
+                        map(_weight, set(value["IN"]))
+                    )
                 if "NOT_IN" in value:
                     tests[(attr, True, frozenset(strings.add(w) for w in value["NOT_IN"]))] = math.inf
             else:
@@ -486,8 +511,11 @@ class RuleEngine:
         n = len(doc)
         if not n or not self._roots:
             return sorted(matches, key=lambda m: (m[1], m[2], m[0]))
-        arrays = doc.to_array(self.columns).reshape(n, len(self.columns)) if self.columns \
+        arrays = (
+            doc.to_array(self.columns).reshape(n, len(self.columns))
+            if self.columns
             else numpy.zeros((n, 0), dtype="uint64")
+        )
         cols = arrays.T.tolist()
         starts: set[tuple[int, int]] = set()
         for col, (keys, table) in self._tables().items():
@@ -542,8 +570,9 @@ class RuleEngine:
 
     def _tables(self) -> dict[int, tuple[numpy.ndarray, dict[int, list[tuple[int, int]]]]]:
         if self._arrays is None:
-            self._arrays = {col: (numpy.array(sorted(table), dtype="uint64"), table)
-                            for col, table in self._index.items()}
+            self._arrays = {
+                col: (numpy.array(sorted(table), dtype="uint64"), table) for col, table in self._index.items()
+            }
         return self._arrays
 
     def alignments(self, doc, key: str, start: int, end: int) -> list[int] | None:

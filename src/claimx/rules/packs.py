@@ -19,13 +19,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..errors import ConfigError, Errors
-from .extents import Extent, Window
 from ..config.lexicons import LexiconTable
-from .matcher import RuleEngine
-from .patterns import Compiled, Compiler, PatternError
 from ..config.rulefiles import Rule, read_rules_with_lines, read_yaml, report, slow_regex
 from ..config.settings import Config, ObjectSettings, SectionKind
+from ..errors import ConfigError, Errors
+from .extents import Extent, Window
+from .matcher import RuleEngine
+from .patterns import Compiled, Compiler, PatternError
 
 Pattern = str | list[dict[str, Any]]
 
@@ -46,10 +46,10 @@ class ObjectWindow(BaseModel):
 
     max: int | None = Field(None, ge=1, le=30)
     min: int = Field(0, ge=0, le=30)
-    stop: str | list[str] | None = None     # the window stops before a word of any lexicon named
+    stop: str | list[str] | None = None  # the window stops before a word of any lexicon named
     trim: str | None = None
     require: str | list[str] | None = None  # each lexicon named must have a word in the window
-    start: str | None = None                # the window's first word must be in this lexicon
+    start: str | None = None  # the window's first word must be in this lexicon
 
 
 class PatternRule(Rule):
@@ -81,12 +81,12 @@ class VerdictRule(Rule):
     or, with ``heading``, a line that announces the conclusion ("Conclusion", "Our ruling")."""
 
     verdict: VerdictLabel | None = None
-    heading: bool = False    # a verdict heading: cues in the paragraph after its line rank higher
+    heading: bool = False  # a verdict heading: cues in the paragraph after its line rank higher
     pattern: Pattern
     priority: int = Field(0, ge=-9, le=9)  # of the cues read, the highest priority wins, then the earliest
-    start: bool = False      # the cue must open its sentence ("No, ...")
-    whole: bool = False      # the cue must be its whole line, punctuation aside (a printed rating: "Fake")
-    negatable: bool = True   # a negation cue just before it cancels it ("not misleading")
+    start: bool = False  # the cue must open its sentence ("No, ...")
+    whole: bool = False  # the cue must be its whole line, punctuation aside (a printed rating: "Fake")
+    negatable: bool = True  # a negation cue just before it cancels it ("not misleading")
     questions: bool = False  # it counts in a question too (else a sentence ending in '?' states no verdict)
     sections: list[SectionKind] | None = None  # where it counts [default: settings verdicts.sections]
 
@@ -157,8 +157,7 @@ def read_manifest(path: Path) -> Manifest:
         raise ConfigError(Errors.E002, path=path, message=msg) from None
 
 
-def load_pack(folder: Path, shared: LexiconTable | None = None,
-              problems: list[ConfigError] | None = None) -> Pack:
+def load_pack(folder: Path, shared: LexiconTable | None = None, problems: list[ConfigError] | None = None) -> Pack:
     """Read and validate one pack folder.
 
     Any problem raises :class:`ConfigError` naming ``path:line``; given a ``problems``
@@ -176,14 +175,18 @@ def load_pack(folder: Path, shared: LexiconTable | None = None,
     if (folder / "lexicons.jsonl").exists():
         lexicons.add_file(folder / "lexicons.jsonl", problems)
     lexicons.validate(problems)
-    for label, head in (manifest.heads.items() if manifest else ()):
+    for label, head in manifest.heads.items() if manifest else ():
         name = head if isinstance(head, str) else head.lexicon
         if label not in manifest.labels:
-            report(problems, ConfigError(Errors.E002, path=manifest_path,
-                                         message=f"heads: label {label!r} is not declared"))
+            report(
+                problems,
+                ConfigError(Errors.E002, path=manifest_path, message=f"heads: label {label!r} is not declared"),
+            )
         elif name not in lexicons:
-            report(problems, ConfigError(Errors.E002, path=manifest_path,
-                                         message=f"heads: unknown lexicon {name!r} for {label}"))
+            report(
+                problems,
+                ConfigError(Errors.E002, path=manifest_path, message=f"heads: unknown lexicon {name!r} for {label}"),
+            )
     rules: list[Loaded] = []
     for name, kind, field in (("tactics.jsonl", "tactic", "labels"), ("actors.jsonl", "actor", "actor_labels")):
         path = folder / name
@@ -192,9 +195,15 @@ def load_pack(folder: Path, shared: LexiconTable | None = None,
         allowed = getattr(manifest, field) if manifest else None
         for line, rule in read_rules_with_lines(path, PatternRule, problems):
             if allowed is not None and rule.label not in allowed:
-                report(problems, ConfigError(
-                    Errors.E001, path=path, line=line,
-                    message=f"label {rule.label!r} is not declared in pack.yaml ({', '.join(allowed)})"))
+                report(
+                    problems,
+                    ConfigError(
+                        Errors.E001,
+                        path=path,
+                        line=line,
+                        message=f"label {rule.label!r} is not declared in pack.yaml ({', '.join(allowed)})",
+                    ),
+                )
                 continue
             head = manifest.heads.get(rule.label) if kind == "tactic" and manifest else None
             rules.append(Loaded(kind, rule, path, line, lexicons, head))
@@ -215,8 +224,11 @@ def resolve_packs(config: Config, names: list[str] | None = None) -> list[Pack]:
         folder = known.get(name) or (Path(name) if (Path(name) / "pack.yaml").exists() else None)
         if folder is None:
             hint = difflib.get_close_matches(name, list(known), n=1)
-            raise ConfigError(Errors.E003, pack=name, available=(", ".join(known) or "none")
-                              + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+            raise ConfigError(
+                Errors.E003,
+                pack=name,
+                available=(", ".join(known) or "none") + (f" (did you mean {hint[0]!r}?)" if hint else ""),
+            )
         folders.append(folder)
     shared = shared_lexicons(config) if folders else None
     return [load_pack(folder, shared) for folder in folders]
@@ -226,8 +238,11 @@ def load_cues(config: Config) -> list[Loaded]:
     rules = config.settings.rules
     shared = shared_lexicons(config)
     out: list[Loaded] = []
-    for rel, model, kind in ((rules.hedges, CueRule, "cue"), (rules.quantities, QuantityRule, "quantity"),
-                             (rules.verdicts, VerdictRule, "verdict")):
+    for rel, model, kind in (
+        (rules.hedges, CueRule, "cue"),
+        (rules.quantities, QuantityRule, "quantity"),
+        (rules.verdicts, VerdictRule, "verdict"),
+    ):
         if rel:
             path = config.path(rel)
             out.extend(Loaded(kind, r, path, line, shared) for line, r in read_rules_with_lines(path, model))
@@ -257,12 +272,14 @@ class CompiledRule:
 class RuleBuilder:
     """Compiles loaded rules into one :class:`RuleEngine` keyed by rule id."""
 
-    def __init__(self, vocab, *, tokenize, lemma, variants, hyphens: list[str], max_expansion: int,
-                 objects: ObjectSettings) -> None:
+    def __init__(
+        self, vocab, *, tokenize, lemma, variants, hyphens: list[str], max_expansion: int, objects: ObjectSettings
+    ) -> None:
         self.vocab = vocab
         self.objects = objects
-        self._args = dict(tokenize=tokenize, lemma=lemma, variants=variants, hyphens=hyphens,
-                          max_expansion=max_expansion)
+        self._args = dict(
+            tokenize=tokenize, lemma=lemma, variants=variants, hyphens=hyphens, max_expansion=max_expansion
+        )
         self._compilers: dict[int, Compiler] = {}
 
     @classmethod
@@ -270,14 +287,20 @@ class RuleBuilder:
         """The builder for a pipeline with claimx's lemmatizer (phrases are split by its tokenizer)."""
         base = getattr(nlp.tokenizer, "base", nlp.tokenizer)
         s = config.settings
-        @functools.lru_cache(maxsize=None)
+
+        @functools.cache
         def tokenize(text: str) -> tuple[str, ...]:  # rules repeat words: each is split once
             return tuple(t.text for t in base(text) if not t.is_space)
 
-        return cls(nlp.vocab, tokenize=lambda text: list(tokenize(text)),
-                   lemma=nlp.get_pipe("claimx_lemmatizer").lemma, variants=config.variants,
-                   hyphens=["-", *s.tokenizer.extra_hyphens], max_expansion=s.rules.max_expansion,
-                   objects=s.rules.objects)
+        return cls(
+            nlp.vocab,
+            tokenize=lambda text: list(tokenize(text)),
+            lemma=nlp.get_pipe("claimx_lemmatizer").lemma,
+            variants=config.variants,
+            hyphens=["-", *s.tokenizer.extra_hyphens],
+            max_expansion=s.rules.max_expansion,
+            objects=s.rules.objects,
+        )
 
     def compiler(self, lexicons: LexiconTable) -> Compiler:
         key = id(lexicons)
@@ -285,8 +308,9 @@ class RuleBuilder:
             self._compilers[key] = Compiler(lexicons=lexicons, **self._args)
         return self._compilers[key]
 
-    def build(self, loaded: list[Loaded], problems: list[ConfigError] | None = None
-              ) -> tuple[RuleEngine, dict[str, CompiledRule]]:
+    def build(
+        self, loaded: list[Loaded], problems: list[ConfigError] | None = None
+    ) -> tuple[RuleEngine, dict[str, CompiledRule]]:
         """Rule ids must be unique across all files; any problem raises ``path:line``.
 
         Given ``problems``, each broken rule is kept there and left out, and the rest is built.
@@ -324,9 +348,8 @@ class RuleBuilder:
         for tokens in compiled.patterns:
             for spec in tokens:
                 for attr, value in spec.items():
-                    if isinstance(value, dict) and "REGEX" in value:
-                        if reason := regex_problem(value["REGEX"]):
-                            raise item.error(f"{attr} REGEX: {reason}")
+                    if isinstance(value, dict) and "REGEX" in value and (reason := regex_problem(value["REGEX"])):
+                        raise item.error(f"{attr} REGEX: {reason}")
         return CompiledRule(order, item, compiled, extent)
 
     def extent(self, compiler: Compiler, item: Loaded) -> Extent | None:

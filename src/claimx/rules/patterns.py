@@ -14,7 +14,8 @@ format):
   ``{"LEXICON": {"NOT_IN": "name"}}`` for any token that is not one of its
   single-token words (its several-token words and suffixes do not apply there). ``"CONTEXT": true``
   marks a leading or trailing token that must match but is left out of the
-  mention (a lexicon's several-token words do not apply there) ("tips" only when "for" does not follow, "spoofing" after "URL").
+  mention (a lexicon's several-token words do not apply there) ("tips" only when "for"
+  does not follow, "spoofing" after "URL").
 
 A lexicon with several-token words, or with words on different attributes, is
 expanded into one token pattern per combination (bounded repeats such as
@@ -35,11 +36,11 @@ from functools import cached_property
 from typing import Any
 
 from ..config.lexicons import LexiconTable
-from .matcher import repeats
 from ..config.variants import Variants
+from .matcher import repeats
 
-Tok = tuple[dict[str, Any], str | None]   # a token dict and the lexicon it came from
-Alt = tuple[Tok, ...]                      # one way to fill a slot (possibly empty)
+Tok = tuple[dict[str, Any], str | None]  # a token dict and the lexicon it came from
+Alt = tuple[Tok, ...]  # one way to fill a slot (possibly empty)
 Slot = list[Alt]
 TokenPattern = list[dict[str, Any]]
 ATTRS = ("LEMMA", "LOWER", "TEXT")
@@ -53,7 +54,7 @@ class PatternError(ValueError):
 class Compiled:
     patterns: list[TokenPattern] = field(default_factory=list)
     origins: list[list[str | None]] = field(default_factory=list)  # per pattern, per token
-    lead: int = 0   # leading CONTEXT tokens: they must match but are not part of the mention
+    lead: int = 0  # leading CONTEXT tokens: they must match but are not part of the mention
     trail: int = 0  # trailing CONTEXT tokens
 
 
@@ -90,8 +91,12 @@ class WordSet:
     def has(self, tok) -> bool:
         """Whether one token is a single-token word of the set."""
         v = self.values
-        return ("LEMMA" in v and tok.lemma_ in v["LEMMA"]) or ("LOWER" in v and tok.lower_ in v["LOWER"]) \
-            or ("TEXT" in v and tok.text in v["TEXT"]) or any(r.search(tok.lower_) for r in self.regexes)
+        return (
+            ("LEMMA" in v and tok.lemma_ in v["LEMMA"])
+            or ("LOWER" in v and tok.lower_ in v["LOWER"])
+            or ("TEXT" in v and tok.text in v["TEXT"])
+            or any(r.search(tok.lower_) for r in self.regexes)
+        )
 
 
 def _value(tok, attr: str) -> str:
@@ -113,6 +118,7 @@ def _token_ok(tok, spec: dict[str, Any]) -> bool:
 
 def _match_alt(doc, i: int, limit: int, alt: Alt) -> int:
     """Tokens a several-token word covers from ``i`` (optional tokens may be skipped), 0 if it does not match."""
+
     def walk(k: int, j: int) -> int:
         if k == len(alt):
             return j - i
@@ -122,6 +128,7 @@ def _match_alt(doc, i: int, limit: int, alt: Alt) -> int:
             if got:
                 return got
         return walk(k + 1, j) if spec.get("OP") == "?" else 0
+
     return walk(0, i)
 
 
@@ -134,9 +141,16 @@ def _plain(spec: dict[str, Any]) -> bool:
 class Compiler:
     """Turns rule patterns into token patterns with the pipeline's tokenizer and lemmas."""
 
-    def __init__(self, *, tokenize: Callable[[str], list[str]], lemma: Callable[[str], str],
-                 variants: Variants, lexicons: LexiconTable, hyphens: Sequence[str],
-                 max_expansion: int = 5000) -> None:
+    def __init__(
+        self,
+        *,
+        tokenize: Callable[[str], list[str]],
+        lemma: Callable[[str], str],
+        variants: Variants,
+        lexicons: LexiconTable,
+        hyphens: Sequence[str],
+        max_expansion: int = 5000,
+    ) -> None:
         self.tokenize = tokenize
         self.lemma = lemma
         self.variants = variants
@@ -182,8 +196,15 @@ class Compiler:
             raise PatternError(f"{item!r} has no tokens")
         hyphen = [w in self.hyphens for w in words]
         seq = tuple(
-            ({"LEMMA": self.hyphen_lemmas[0] if len(self.hyphen_lemmas) == 1 else {"IN": self.hyphen_lemmas},
-              "OP": "?"}, origin) if is_h else (self._word(w, attr, groups), origin)
+            (
+                {
+                    "LEMMA": self.hyphen_lemmas[0] if len(self.hyphen_lemmas) == 1 else {"IN": self.hyphen_lemmas},
+                    "OP": "?",
+                },
+                origin,
+            )
+            if is_h
+            else (self._word(w, attr, groups), origin)
             for w, is_h in zip(words, hyphen, strict=True)
         )
         if any(hyphen) and sum(not h for h in hyphen) >= 2 and attr == "LEMMA":
@@ -250,8 +271,10 @@ class Compiler:
                 raise PatternError("a CONTEXT token must stand for one token (a lexicon with single-token words)")
         total = math.prod(len(s) for s in slots)
         if total > self.max_expansion:
-            raise PatternError(f"pattern expands to {total} token patterns, more than rules.max_expansion "
-                               f"({self.max_expansion}); split it or use single-word lexicons")
+            raise PatternError(
+                f"pattern expands to {total} token patterns, more than rules.max_expansion "
+                f"({self.max_expansion}); split it or use single-word lexicons"
+            )
         out = Compiled()
         seen: set[str] = set()
         for combo in itertools.product(*slots):
@@ -281,10 +304,10 @@ class Compiler:
         trail = next((i for i, f in enumerate(reversed(flags)) if not f), len(flags))
         if lead == len(flags):
             raise PatternError("a pattern needs a token that is not CONTEXT")
-        if any(flags[lead:len(flags) - trail]):
+        if any(flags[lead : len(flags) - trail]):
             raise PatternError("CONTEXT tokens must lead or trail the pattern")
         stripped = [{k: v for k, v in t.items() if k != "CONTEXT"} if isinstance(t, dict) else t for t in tokens]
-        for t in stripped[:lead] + stripped[len(stripped) - trail:]:
+        for t in stripped[:lead] + stripped[len(stripped) - trail :]:
             if "OP" in t:
                 raise PatternError("a CONTEXT token cannot have an OP")
         return stripped, lead, trail
@@ -294,8 +317,11 @@ class Compiler:
         for item in phrase.split():
             optional = len(item) > 1 and item.endswith("?")
             item = item[:-1] if optional else item
-            slot = self.lexicon_slot(item[1:]) if item.startswith("@") and len(item) > 1 \
+            slot = (
+                self.lexicon_slot(item[1:])
+                if item.startswith("@") and len(item) > 1
                 else self._item(item, "LEMMA", ("inflect",), None)
+            )
             slots.append(self._with_op(slot, "?" if optional else None, item))
         if not slots:
             raise PatternError("empty pattern")
@@ -324,9 +350,12 @@ class Compiler:
             values = self.lemma_values(value)
             out["LEMMA"] = values[0] if len(values) == 1 else {"IN": sorted(values)}
         elif isinstance(value, dict):
-            out["LEMMA"] = {k: sorted({x for w in v for x in self.lemma_values(w)})
-                            if k in ("IN", "NOT_IN") and isinstance(v, list) and all(isinstance(w, str) for w in v)
-                            else v for k, v in value.items()}
+            out["LEMMA"] = {
+                k: sorted({x for w in v for x in self.lemma_values(w)})
+                if k in ("IN", "NOT_IN") and isinstance(v, list) and all(isinstance(w, str) for w in v)
+                else v
+                for k, v in value.items()
+            }
         return out
 
     def _lexicon_token(self, spec: dict[str, Any]) -> Slot:
@@ -367,8 +396,10 @@ class Compiler:
             return [(({**tok, "OP": op}, origin),)]
         least, most = repeats(op)
         if most == math.inf:
-            raise PatternError(f"OP {op!r} cannot repeat {what!r}: it has several-token words or words on "
-                               "several attributes (only bounded repeats such as '?' or '{0,2}' can)")
+            raise PatternError(
+                f"OP {op!r} cannot repeat {what!r}: it has several-token words or words on "
+                "several attributes (only bounded repeats such as '?' or '{0,2}' can)"
+            )
         out: Slot = []
         for k in range(least, int(most) + 1):
             for combo in itertools.product(slot, repeat=k):

@@ -33,20 +33,28 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+from ..config.settings import Config
 from ..errors import Errors, RunError
-from .extractor import Extractor
-from .progress import Summary
 from ..io.files import atomic_writers
-from ..io.outputs import OutputLock, Target, check_outputs, check_walked_output, lock_path, probe_lock, remove_stale_temps
+from ..io.outputs import (
+    OutputLock,
+    Target,
+    check_outputs,
+    check_walked_output,
+    lock_path,
+    probe_lock,
+    remove_stale_temps,
+)
 from ..io.readers import Input, discover, read_inputs
 from ..records.schema import ErrorRecord, dumps
+from .extractor import Extractor
+from .progress import Summary
 from .resume import Fingerprint, Listing, fingerprint
-from ..config.settings import Config
 
 Progress = Callable[[Summary, bool], None]
 Warn = Callable[[str], None]
@@ -98,8 +106,11 @@ def extractor_for(job: Job) -> Extractor:
     """One pipeline per process and job, built on first use."""
     ext = _EXTRACTORS.get(job)
     if ext is None:
-        ext = Extractor(pipeline=job.config_path, overrides=job.override_dict(),
-                        packs=list(job.packs) if job.packs is not None else None)
+        ext = Extractor(
+            pipeline=job.config_path,
+            overrides=job.override_dict(),
+            packs=list(job.packs) if job.packs is not None else None,
+        )
         _EXTRACTORS[job] = ext
         while len(_EXTRACTORS) > _KEEP_PIPELINES:
             _EXTRACTORS.popitem(last=False)
@@ -131,8 +142,9 @@ def shard_name(index: int, suffix: str) -> str:
     return f"part-{index:08d}{suffix}"
 
 
-def shard_batch(job: Job, inputs: list[Input], parts: Path, index: int,
-                meta: dict | None = None) -> list[tuple[bool, list[str]]]:
+def shard_batch(
+    job: Job, inputs: list[Input], parts: Path, index: int, meta: dict | None = None
+) -> list[tuple[bool, list[str]]]:
     """Extract one batch into its shard files; (is_error, warning codes) for each input.
 
     Run in the worker, so records travel to disk, not back to the parent process.
@@ -161,10 +173,8 @@ def _worker_init(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the main process's handler, inherited by fork
     if sys.platform.startswith("linux"):
-        try:
+        with suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
     if os.getppid() != parent:  # the main process died before prctl took effect
         os._exit(1)
 
@@ -173,16 +183,12 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     """Kill the workers now: a stopped run must not leave processes writing shards behind it."""
     procs = list((getattr(pool, "_processes", None) or {}).values())
     for proc in procs:
-        try:
+        with suppress(OSError, ValueError, AttributeError):
             proc.kill()
-        except (OSError, ValueError, AttributeError):
-            pass
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in procs:
-        try:
+        with suppress(OSError, ValueError, AssertionError, AttributeError):
             proc.join(timeout=5)
-        except (OSError, ValueError, AssertionError, AttributeError):
-            pass
 
 
 def _result(index: int, fut: Future):
@@ -256,18 +262,33 @@ class _Skip:
 
 
 def _walk(paths: list[str], settings, skip: _Skip, follow_links: bool = False) -> list[tuple[str, str]]:
-    return [(path, doc_id) for path, doc_id in discover(paths, settings.exclude, follow_links=follow_links)
-            if path not in skip]
+    return [
+        (path, doc_id)
+        for path, doc_id in discover(paths, settings.exclude, follow_links=follow_links)
+        if path not in skip
+    ]
 
 
-def _inputs(paths: list[str], settings, force_format: str | None, skip: _Skip,
-            follow_links: bool = False) -> Iterator[Input]:
-    return (inp for inp in read_inputs(paths, settings, force_format=force_format, follow_links=follow_links)
-            if inp.source.path not in skip)
+def _inputs(
+    paths: list[str], settings, force_format: str | None, skip: _Skip, follow_links: bool = False
+) -> Iterator[Input]:
+    return (
+        inp
+        for inp in read_inputs(paths, settings, force_format=force_format, follow_links=follow_links)
+        if inp.source.path not in skip
+    )
 
 
-def stream(paths: list[str], *, job: Job, workers: int = 1, batch_size: int = 64, force_format: str | None = None,
-           skip: _Skip | None = None, follow_links: bool = False) -> Iterator[tuple[bool, str, list[str]]]:
+def stream(
+    paths: list[str],
+    *,
+    job: Job,
+    workers: int = 1,
+    batch_size: int = 64,
+    force_format: str | None = None,
+    skip: _Skip | None = None,
+    follow_links: bool = False,
+) -> Iterator[tuple[bool, str, list[str]]]:
     """Every result in input order, without shards (for stdout, a device or a FIFO)."""
     settings = job.settings().settings.input
     extractor_for(job)  # build (and validate) before reading; forked workers inherit it
@@ -322,20 +343,59 @@ def run_batch(
     extractor_for(job)  # every setting, pack and rule checked before any output path exists
     skip = _Skip(out, err)
     if out.special:
-        return _stream_into(out, err, paths, job=job, workers=workers, batch_size=batch_size,
-                            force_format=force_format, skip=skip, progress=progress, follow_links=follow_links)
+        return _stream_into(
+            out,
+            err,
+            paths,
+            job=job,
+            workers=workers,
+            batch_size=batch_size,
+            force_format=force_format,
+            skip=skip,
+            progress=progress,
+            follow_links=follow_links,
+        )
     with OutputLock(out.path):
-        summary = _sharded(paths, out, err, job=job, settings=settings, fp=fp, workers=workers, batch_size=batch_size,
-                           resume=resume, default_errors=errors is None, force_format=force_format, skip=skip,
-                           progress=progress, warn=warn, follow_links=follow_links)
+        summary = _sharded(
+            paths,
+            out,
+            err,
+            job=job,
+            settings=settings,
+            fp=fp,
+            workers=workers,
+            batch_size=batch_size,
+            resume=resume,
+            default_errors=errors is None,
+            force_format=force_format,
+            skip=skip,
+            progress=progress,
+            warn=warn,
+            follow_links=follow_links,
+        )
     if progress:
         progress(summary, True)
     return summary
 
 
-def _sharded(paths: list[str], out: Target, err: Target, *, job: Job, settings, fp: Fingerprint, workers: int,
-             batch_size: int, resume: bool, default_errors: bool, force_format: str | None, skip: _Skip,
-             progress: Progress | None, warn: Warn, follow_links: bool = False) -> Summary:
+def _sharded(
+    paths: list[str],
+    out: Target,
+    err: Target,
+    *,
+    job: Job,
+    settings,
+    fp: Fingerprint,
+    workers: int,
+    batch_size: int,
+    resume: bool,
+    default_errors: bool,
+    force_format: str | None,
+    skip: _Skip,
+    progress: Progress | None,
+    warn: Warn,
+    follow_links: bool = False,
+) -> Summary:
     """A run into a regular file, under its lock: shards, what resume keeps, the join."""
     remove_stale_temps(out.path)
     if default_errors:
@@ -374,15 +434,32 @@ def _sharded(paths: list[str], out: Target, err: Target, *, job: Job, settings, 
     return summary
 
 
-def _stream_into(out: Target, err: Target | None, paths: list[str], *, job: Job, workers: int, batch_size: int,
-                 force_format: str | None, skip: _Skip, progress: Progress | None,
-                 follow_links: bool = False) -> Summary:
+def _stream_into(
+    out: Target,
+    err: Target | None,
+    paths: list[str],
+    *,
+    job: Job,
+    workers: int,
+    batch_size: int,
+    force_format: str | None,
+    skip: _Skip,
+    progress: Progress | None,
+    follow_links: bool = False,
+) -> Summary:
     """A run into a device or FIFO: opened (never replaced) and written as records come."""
     summary = Summary()
     with atomic_writers(*(t.path for t in (out, err) if t is not None)) as handles:
         records, errors_fh = handles[0], handles[1] if err is not None else sys.stderr
-        for is_err, line, codes in stream(paths, job=job, workers=workers, batch_size=batch_size,
-                                          force_format=force_format, skip=skip, follow_links=follow_links):
+        for is_err, line, codes in stream(
+            paths,
+            job=job,
+            workers=workers,
+            batch_size=batch_size,
+            force_format=force_format,
+            skip=skip,
+            follow_links=follow_links,
+        ):
             summary.add(is_err, codes)
             (errors_fh if is_err else records).write(line + "\n")
             if progress:
@@ -399,8 +476,9 @@ def _read_json(path: Path):
         return None
 
 
-def _previous_shards(parts: Path, fp: Fingerprint, listing: Listing, batch_size: int, *, resume: bool,
-                     warn: Warn) -> set[int]:
+def _previous_shards(
+    parts: Path, fp: Fingerprint, listing: Listing, batch_size: int, *, resume: bool, warn: Warn
+) -> set[int]:
     """The indices of the finished shards this run keeps; everything else in ``parts`` is removed."""
     if not parts.exists():
         return set()
@@ -419,7 +497,8 @@ def _previous_shards(parts: Path, fp: Fingerprint, listing: Listing, batch_size:
             continue
         index = int(match.group(1))
         complete = meta.get("index") == index and all(
-            (parts / shard_name(index, suffix)).is_file() for suffix in (".jsonl", ".errors.jsonl"))
+            (parts / shard_name(index, suffix)).is_file() for suffix in (".jsonl", ".errors.jsonl")
+        )
         reason = listing.why_not(meta, batch_size) if complete else ("unrecorded", meta_path.name)
         if reason is None:
             kept.add(index)
@@ -450,7 +529,8 @@ def _redo_message(kept: int, redone: list[tuple[str, str]]) -> str:
         by_reason.setdefault(reason, []).append(doc_id)
     why = "; ".join(
         f"{len(ids)} because {_REASONS[reason]} ({', '.join(dict.fromkeys(ids[:3]))}{', ...' if len(ids) > 3 else ''})"
-        for reason, ids in by_reason.items())
+        for reason, ids in by_reason.items()
+    )
     return f"--resume: kept {kept} finished batches, redoing {len(redone)}: {why}"
 
 
@@ -464,8 +544,11 @@ def _count_shard(parts: Path, index: int, summary: Summary, *, skipped: bool) ->
 
 def _join(out: Target, err: Target, parts: Path, count: int) -> None:
     """The shards of batches ``0..count-1`` into the output and errors files (see :func:`join_shards`)."""
-    join_shards(out.path, err.path, [(parts / shard_name(i, ".jsonl"), parts / shard_name(i, ".errors.jsonl"))
-                                     for i in range(count)])
+    join_shards(
+        out.path,
+        err.path,
+        [(parts / shard_name(i, ".jsonl"), parts / shard_name(i, ".errors.jsonl")) for i in range(count)],
+    )
 
 
 def join_shards(output: Path, errors: Path, shards: Iterable[tuple[Path, Path]]) -> None:
@@ -479,5 +562,3 @@ def join_shards(output: Path, errors: Path, shards: Iterable[tuple[Path, Path]])
             for path, fh in zip(pair, (records, errs), strict=True):
                 with path.open("rb") as src:
                     shutil.copyfileobj(src, fh, 1 << 20)
-
-

@@ -35,13 +35,13 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
-from . import batch
-from .batch import Job
 from ..errors import ConfigError, DocumentError, Errors, RunError
-from .progress import Summary
 from ..io.files import errors_path_for
 from ..io.outputs import OutputLock
 from ..io.readers import Found, Input
+from . import batch
+from .batch import Job
+from .progress import Summary
 
 Task = tuple[Found, str, "str | None", "tuple[int, int, int] | None"]  # (file, doc_id, format, JSONL piece)
 Dups = dict[tuple[int, int], str]  # (task in partition, document in task) -> where the id was first seen
@@ -52,8 +52,16 @@ _ID = struct.Struct("<16sI")  # a JSONL document in the reading pass: doc_id dig
 
 # -- planning (driver) ---------------------------------------------------------------------------
 
-def plan(paths: list[str], settings, *, lines: int, force_format: str | None = None,
-         skip: Iterable[str | os.PathLike] = (), follow_links: bool = False) -> Iterator[Task]:
+
+def plan(
+    paths: list[str],
+    settings,
+    *,
+    lines: int,
+    force_format: str | None = None,
+    skip: Iterable[str | os.PathLike] = (),
+    follow_links: bool = False,
+) -> Iterator[Task]:
     """(file, doc_id, format, JSONL piece) tasks in the local run's order, lazily.
 
     The files are those of the local run's walk (``skip`` and ``follow_links`` as in
@@ -67,8 +75,9 @@ def plan(paths: list[str], settings, *, lines: int, force_format: str | None = N
     for found in discover(paths, settings.exclude, skip=skip, follow_links=follow_links):
         fmt = force_format or format_of(found.path)[0]
         if fmt == "jsonl" and found.refused is None:
-            yield from ((found, found.doc_id, fmt, chunk)
-                        for chunk in jsonl_chunks(found.path, lines, settings.max_bytes))
+            yield from (
+                (found, found.doc_id, fmt, chunk) for chunk in jsonl_chunks(found.path, lines, settings.max_bytes)
+            )
         else:
             yield found, found.doc_id, fmt, None
 
@@ -131,12 +140,17 @@ def read_ids(tasks: list[Task], job: Job) -> list[bytes | None]:
     Plain files are None: their id and place are known to the driver from the walk.
     """
     settings = _input_settings(job)
-    return [b"".join(_ID.pack(_digest(inp.doc_id), inp.source.line or 0) for inp in _read_task(task, settings))
-            if task[3] is not None else None for task in tasks]
+    return [
+        b"".join(_ID.pack(_digest(inp.doc_id), inp.source.line or 0) for inp in _read_task(task, settings))
+        if task[3] is not None
+        else None
+        for task in tasks
+    ]
 
 
-def extract_partition(tasks: list[Task], job: Job, folder: str, dups: Dups,
-                      batch_size: int) -> tuple[list[tuple[int, int]], Summary]:
+def extract_partition(
+    tasks: list[Task], job: Job, folder: str, dups: Dups, batch_size: int
+) -> tuple[list[tuple[int, int]], Summary]:
     """Extract one partition into shards in ``folder``: (records, errors) per shard, and the counts.
 
     ``dups`` marks the documents the driver found to repeat an earlier doc_id;
@@ -168,13 +182,16 @@ def _marked(tasks: list[Task], settings, dups: Dups) -> Iterator[Input]:
 
 # -- the doc_id index (driver) -------------------------------------------------------------------
 
+
 class FirstSeen:
     """doc_id digest -> where it was first seen, in SQLite on local disk (memory stays flat)."""
 
     def __init__(self, directory: str) -> None:
         self.db = sqlite3.connect(os.path.join(directory, "ids.sqlite"))
-        self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-                              "CREATE TABLE seen (digest BLOB PRIMARY KEY, place BLOB) WITHOUT ROWID;")
+        self.db.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+            "CREATE TABLE seen (digest BLOB PRIMARY KEY, place BLOB) WITHOUT ROWID;"
+        )
 
     def first(self, digest: bytes, where: str) -> str | None:
         """Where this id was first seen, if that is another place; registers it otherwise."""
@@ -203,10 +220,21 @@ class FirstSeen:
 
 # -- the run (driver) ----------------------------------------------------------------------------
 
-def run_dask(paths: list[str], *, output: Path, errors: Path | None, job: Job, batch_size: int = 64,
-             force_format: str | None = None, scheduler: str | None = None, client=None,
-             connect_timeout: float = CONNECT_TIMEOUT, progress: batch.Progress | None = None,
-             follow_links: bool = False) -> Summary:
+
+def run_dask(
+    paths: list[str],
+    *,
+    output: Path,
+    errors: Path | None,
+    job: Job,
+    batch_size: int = 64,
+    force_format: str | None = None,
+    scheduler: str | None = None,
+    client=None,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    progress: batch.Progress | None = None,
+    follow_links: bool = False,
+) -> Summary:
     """Extract ``paths`` into ``output`` on a Dask cluster: same bytes as a local run.
 
     ``client`` is a connected ``distributed.Client`` to use (left open); else one
@@ -218,14 +246,24 @@ def run_dask(paths: list[str], *, output: Path, errors: Path | None, job: Job, b
     output = Path(os.path.abspath(output))
     errors = errors or errors_path_for(output)
     settings = job.settings().settings.input
-    tasks = plan(paths, settings, lines=batch_size, force_format=force_format, skip=(output, errors),
-                 follow_links=follow_links)
+    tasks = plan(
+        paths, settings, lines=batch_size, force_format=force_format, skip=(output, errors), follow_links=follow_links
+    )
     with OutputLock(output):  # a second run on the same output fails fast (E012), as a local run does
         return _run_locked(tasks, output, errors, job, batch_size, client, scheduler, connect_timeout, progress)
 
 
-def _run_locked(tasks: Iterator[Task], output: Path, errors: Path, job: Job, batch_size: int, client,
-                scheduler: str | None, connect_timeout: float, progress: batch.Progress | None) -> Summary:
+def _run_locked(
+    tasks: Iterator[Task],
+    output: Path,
+    errors: Path,
+    job: Job,
+    batch_size: int,
+    client,
+    scheduler: str | None,
+    connect_timeout: float,
+    progress: batch.Progress | None,
+) -> Summary:
     own = client is None
     client = client or _connect(scheduler, connect_timeout)
     parts = output.with_name(output.name + ".parts")
@@ -237,8 +275,9 @@ def _run_locked(tasks: Iterator[Task], output: Path, errors: Path, job: Job, bat
             index = FirstSeen(tmp)
             try:
                 folders = []
-                for folder, shards, counts in _run(client, partitions(tasks, batch_size), job, parts, batch_size,
-                                                   index):
+                for folder, shards, counts in _run(
+                    client, partitions(tasks, batch_size), job, parts, batch_size, index
+                ):
                     _merge(summary, counts)
                     folders.append((folder, len(shards)))
                     if progress:
@@ -269,7 +308,7 @@ def _connect(scheduler: str | None, timeout: float):
         return Client(scheduler, timeout=timeout)
     except ValueError as exc:  # an address the scheduler protocols cannot parse
         raise ConfigError(Errors.E074, message=f"--scheduler {scheduler!r}: {exc}") from None
-    except OSError as exc:  # refused, no route, or timed out
+    except OSError:  # refused, no route, or timed out
         raise RunError(Errors.E070, address=scheduler, seconds=f"{timeout:g}") from None
 
 
@@ -282,8 +321,9 @@ def _cluster_errors() -> tuple[type[BaseException], ...]:
     return KilledWorker, CommClosedError, FutureCancelledError
 
 
-def _run(client, parts_iter: Iterator[list[Task]], job: Job, parts: Path, batch_size: int,
-         index: FirstSeen) -> Iterator[tuple[Path, list[tuple[int, int]], Summary]]:
+def _run(
+    client, parts_iter: Iterator[list[Task]], job: Job, parts: Path, batch_size: int, index: FirstSeen
+) -> Iterator[tuple[Path, list[tuple[int, int]], Summary]]:
     """(folder, shard counts, summary) of each partition, in order; a bounded number in flight.
 
     A partition's reading pass goes first (higher priority); once every earlier
@@ -296,8 +336,9 @@ def _run(client, parts_iter: Iterator[list[Task]], job: Job, parts: Path, batch_
     def extract_oldest_read() -> None:
         folder, tasks, fut = reading.popleft()
         dups = index.check(tasks, fut.result() if fut is not None else None)
-        extracting.append((folder, client.submit(extract_partition, tasks, job, str(folder), dups, batch_size,
-                                                 pure=False)))
+        extracting.append(
+            (folder, client.submit(extract_partition, tasks, job, str(folder), dups, batch_size, pure=False))
+        )
 
     def collect_oldest() -> tuple[Path, list[tuple[int, int]], Summary]:
         folder, fut = extracting.popleft()
@@ -341,4 +382,3 @@ def _join_shards(output: Path, errors: Path, folders: list[tuple[Path, int]]) ->
     """Every partition's shards, in partition order, into the output and errors files."""
     shards = [s for folder, n in folders for s in _shards_in(folder, n)]
     batch.join_shards(output, errors, [(s, s.with_name(s.name.replace(".jsonl", ".errors.jsonl"))) for s in shards])
-

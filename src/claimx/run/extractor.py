@@ -8,11 +8,11 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..records import schema as R
-from ..errors import DocumentError, Errors
-from ..records.build import build_record
-from ..io.readers import Input, read_inputs
 from ..config.settings import Config, load_config
+from ..errors import DocumentError, Errors
+from ..io.readers import Input, read_inputs
+from ..records import schema as R
+from ..records.build import build_record
 from .timebudget import DocumentTimeout, time_budget
 
 
@@ -24,20 +24,28 @@ class Extractor:
     and ``rules.packs``. ``nlp`` may be any Language with claimx's components.
     """
 
-    def __init__(self, config: Config | None = None, *, nlp: Language | None = None,
-                 packs: list[str] | None = None, pipeline: str | Path | None = None,
-                 overrides: dict | None = None) -> None:
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        nlp: Language | None = None,
+        packs: list[str] | None = None,
+        pipeline: str | Path | None = None,
+        overrides: dict | None = None,
+    ) -> None:
         from ..nlp.language import load
 
         if nlp is None:
             overrides = dict(overrides or {})
             if config is not None and pipeline is not None:
                 overrides.setdefault("paths.settings", str(config.file))
-            nlp = load(pipeline if pipeline is not None else config.file if config else None,
-                       overrides=overrides, packs=packs)
+            nlp = load(
+                pipeline if pipeline is not None else config.file if config else None, overrides=overrides, packs=packs
+            )
         self.nlp = nlp
-        self.config = nlp.get_pipe("claimx_sections").config if "claimx_sections" in nlp.pipe_names \
-            else config or load_config()
+        self.config = (
+            nlp.get_pipe("claimx_sections").config if "claimx_sections" in nlp.pipe_names else config or load_config()
+        )
 
     def __call__(self, inputs: Iterable[Input]) -> Iterator[R.Record | R.ErrorRecord]:
         """Records in input order; a document that fails becomes an error record (E199)."""
@@ -87,10 +95,13 @@ class Extractor:
             placed.append(span)
             if (span.start_char, span.end_char) != (s, e):
                 widened.append(sp)
-        for reason, items in (("widened to token boundaries", widened),
-                              ("outside every title, heading and paragraph", outside)):
-            inp.warnings.extend(("W301", Errors.W301.format(start=sp["start"], end=sp["end"], reason=reason))
-                                for sp in items)
+        for reason, items in (
+            ("widened to token boundaries", widened),
+            ("outside every title, heading and paragraph", outside),
+        ):
+            inp.warnings.extend(
+                ("W301", Errors.W301.format(start=sp["start"], end=sp["end"], reason=reason)) for sp in items
+            )
         doc.spans["tactics"] = sorted(placed, key=lambda s: (s.start, s.end, s.label_))
         self.nlp.get_pipe("claimx_claims")(doc)
         return build_record(inp, doc)
@@ -119,10 +130,9 @@ def extract_records(
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
     if texts:
-        source = (Input(f"text:{i}", R.Source(path="<string>", format="txt"), text=str(t))
-                  for i, t in enumerate(inputs, 1))
+        source = (
+            Input(f"text:{i}", R.Source(path="<string>", format="txt"), text=str(t)) for i, t in enumerate(inputs, 1)
+        )
     else:
         source = read_inputs([str(p) for p in inputs], extractor.config.settings.input, force_format=force_format)
     yield from extractor(source)
-
-

@@ -40,8 +40,8 @@ from typing import TYPE_CHECKING
 from ..about import __version__
 
 if TYPE_CHECKING:
-    from .batch import Job
     from ..io.readers import Input
+    from .batch import Job
 
 
 def config_files(job: Job) -> list[Path]:
@@ -51,9 +51,9 @@ def config_files(job: Job) -> list[Path]:
     or the tokenizer names, the rule files those settings name, and every file of each
     pack the rules components load (all packs of ``rules.dir`` when ``packs`` is null).
     """
-    from ..rules.packs import available_packs
     from ..config.pipeline import default_pipeline_path
     from ..config.settings import default_config_path, load_config
+    from ..rules.packs import available_packs
 
     cfg = job.pipeline_config()
     given = job.config_path
@@ -79,8 +79,15 @@ def config_files(job: Job) -> list[Path]:
 
 def _settings_files(config) -> list[Path]:
     s = config.settings
-    named = [s.layout.lines, s.layout.markers, s.rules.hedges, s.rules.quantities, s.rules.verdicts, s.rules.lexicons,
-             s.rules.variants]
+    named = [
+        s.layout.lines,
+        s.layout.markers,
+        s.rules.hedges,
+        s.rules.quantities,
+        s.rules.verdicts,
+        s.rules.lexicons,
+        s.rules.variants,
+    ]
     return [config.file, *(config.path(rel) for rel in named if rel)]
 
 
@@ -116,16 +123,29 @@ class Fingerprint:
         if changed:
             more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
             return f"configuration files changed since the interrupted run: {', '.join(changed[:3])}{more}"
-        return "the inputs given, the options, the pipeline config or claimx's version differ from the interrupted run's"
+        return (
+            "the inputs given, the options, the pipeline config or claimx's version differ from the interrupted run's"
+        )
 
 
-def fingerprint(paths: list[str], job: Job, batch_size: int, force_format: str | None,
-                follow_links: bool = False) -> Fingerprint:
+def fingerprint(
+    paths: list[str], job: Job, batch_size: int, force_format: str | None, follow_links: bool = False
+) -> Fingerprint:
     """The identity of a run: code, inputs given, options, pipeline config and every configuration file."""
     files = {str(p): _file_hash(p) for p in config_files(job)}
     config_key = _digest([job.pipeline_config().to_str(), files])
-    key = _digest([__version__, _code_digest(), [os.path.abspath(p) for p in paths], job.include_text, batch_size,
-                   force_format, follow_links, config_key])
+    key = _digest(
+        [
+            __version__,
+            _code_digest(),
+            [os.path.abspath(p) for p in paths],
+            job.include_text,
+            batch_size,
+            force_format,
+            follow_links,
+            config_key,
+        ]
+    )
     return Fingerprint(key, config_key, files)
 
 
