@@ -55,16 +55,36 @@ class Cluster:
         info.unlink(missing_ok=True)
         dask = [sys.executable, "-m", "dask"]
         quiet = {"env": env, "stderr": subprocess.DEVNULL}
-        self.procs = [subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                                        "--scheduler-file", str(info)], **quiet)]
+        self.procs = [
+            subprocess.Popen(
+                [
+                    *dask,
+                    "scheduler",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--no-dashboard",
+                    "--scheduler-file",
+                    str(info),
+                ],
+                **quiet,
+            )
+        ]
         deadline = time.monotonic() + 60
         while not info.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
         self.address = json.loads(info.read_text())["address"]
-        self.procs.append(subprocess.Popen([*dask, "worker", self.address, "--nworkers", str(workers),
-                                            "--nthreads", "1", "--no-dashboard"], **quiet))
-        code = ("from dask.distributed import Client; c = Client(%r, timeout=30); "
-                "c.wait_for_workers(%d, timeout=120); c.close()") % (self.address, workers)
+        self.procs.append(
+            subprocess.Popen(
+                [*dask, "worker", self.address, "--nworkers", str(workers), "--nthreads", "1", "--no-dashboard"],
+                **quiet,
+            )
+        )
+        code = (
+            f"from dask.distributed import Client; c = Client({self.address!r}, timeout=30); "
+            f"c.wait_for_workers({workers:d}, timeout=120); c.close()"
+        )
         subprocess.run([sys.executable, "-c", code], env=env, check=True)
 
     def close(self) -> None:
@@ -79,8 +99,20 @@ class Cluster:
 
 def run_driver(archive: Path, out: Path, address: str, env: dict) -> tuple[float, float]:
     """Seconds and peak RSS (MB) of one `claimx extract --engine dask` driver."""
-    cmd = [sys.executable, "-m", "claimx", "extract", str(archive), "-o", str(out), "--engine", "dask",
-           "--scheduler", address, "-q"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "claimx",
+        "extract",
+        str(archive),
+        "-o",
+        str(out),
+        "--engine",
+        "dask",
+        "--scheduler",
+        address,
+        "-q",
+    ]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env)
     _, status, usage = os.wait4(proc.pid, 0)

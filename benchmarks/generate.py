@@ -19,9 +19,9 @@ import random
 from itertools import accumulate
 from pathlib import Path
 
-from claimx.readers import read_inputs
-from claimx.sections import SectionSplitter
-from claimx.settings import load_config
+from claimx.config.settings import load_config
+from claimx.io.readers import read_inputs
+from claimx.layout.sections import SectionSplitter
 
 ROOT = Path(__file__).resolve().parents[1]
 ONSETS = "b c d f g h j k l m n p r s t v w z br cr dr fr gr pl pr st tr ch sh th".split()
@@ -51,8 +51,11 @@ def lexicon_words() -> dict[str, list[str]]:
     for path in [rules / "lexicons.jsonl", *sorted(rules.glob("*/lexicons.jsonl"))]:
         if path.exists():
             lexicons.update({lex["id"]: lex for lex in _rule_lines(path)})
-    return {name: lex.get("words", []) + [w for inc in lex.get("include", []) for w in lexicons.get(inc, {}).get("words", [])]
-            for name, lex in lexicons.items()}
+    return {
+        name: lex.get("words", [])
+        + [w for inc in lex.get("include", []) for w in lexicons.get(inc, {}).get("words", [])]
+        for name, lex in lexicons.items()
+    }
 
 
 def tactic_phrases() -> list[str]:

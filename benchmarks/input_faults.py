@@ -7,7 +7,7 @@
 ``ids``: memory of the duplicate-id check per document, measured as resident memory
 (RSS, so SQLite's own cache counts too) before and after adding N ids, each variant
 in a fresh process: the dict ``read_inputs`` kept before (doc_id -> place) against
-:class:`claimx.readers.SeenIds`. Then ``read_inputs`` over a JSONL file of N tiny
+:class:`claimx.io.readers.SeenIds`. Then ``read_inputs`` over a JSONL file of N tiny
 lines, RSS growth per line.
 
 ``huge``: one line of MB megabytes made of the bundled corpus' article text
@@ -36,7 +36,7 @@ def rss() -> int:
 
 
 def ids_child(variant: str, n: int) -> dict:
-    from claimx.readers import SeenIds
+    from claimx.io.readers import SeenIds
 
     keys = (f"archive-{i:09d}" for i in range(n))
     before, started = rss(), time.perf_counter()
@@ -53,8 +53,8 @@ def ids_child(variant: str, n: int) -> dict:
 
 
 def read_child(n: int) -> dict:
-    from claimx.readers import read_inputs
-    from claimx.settings import load_config
+    from claimx.config.settings import load_config
+    from claimx.io.readers import read_inputs
 
     settings = load_config().settings.input
     with tempfile.TemporaryDirectory() as tmp:
@@ -68,14 +68,14 @@ def read_child(n: int) -> dict:
             if count % 10_000 == 0 or count == n:  # while the generator (and its index) is alive
                 peak = max(peak, rss())
         seconds = time.perf_counter() - started
-    return {"variant": "read_inputs", "n": count, "bytes_per_doc": (peak - before) / n,
-            "us_per_doc": seconds / n * 1e6}
+    return {"variant": "read_inputs", "n": count, "bytes_per_doc": (peak - before) / n, "us_per_doc": seconds / n * 1e6}
 
 
 def huge_child(mb: float) -> dict:
-    from claimx.extract import Extractor
-    from claimx.readers import Input, read_inputs
-    from claimx.records import ErrorRecord, Source
+    from claimx.io.readers import Input, read_inputs
+    from claimx.io.source import Source
+    from claimx.records.schema import ErrorRecord
+    from claimx.run.extractor import Extractor
 
     ext = Extractor()
     texts = [i.text for i in read_inputs([str(ROOT / "corpora" / "articles")], ext.config.settings.input) if i.text]
@@ -89,8 +89,13 @@ def huge_child(mb: float) -> dict:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     mentions = 0 if isinstance(rec, ErrorRecord) else sum(len(k.tactics) for k in rec.claims)
     outcome = rec.code if isinstance(rec, ErrorRecord) else f"record, {mentions} tactic mentions"
-    return {"mb": mb, "seconds": round(seconds, 1), "peak_rss_mb": round(peak / 2**20),
-            "max_seconds": ext.config.settings.input.max_seconds, "outcome": outcome}
+    return {
+        "mb": mb,
+        "seconds": round(seconds, 1),
+        "peak_rss_mb": round(peak / 2**20),
+        "max_seconds": ext.config.settings.input.max_seconds,
+        "outcome": outcome,
+    }
 
 
 def child(*args: str) -> dict:
@@ -107,8 +112,11 @@ def main() -> None:
     args = ap.parse_args()
     if args.child:
         kind, *rest = args.child
-        result = {"ids": lambda: ids_child(rest[0], int(rest[1])), "read": lambda: read_child(int(rest[0])),
-                  "huge": lambda: huge_child(float(rest[0]))}[kind]()
+        result = {
+            "ids": lambda: ids_child(rest[0], int(rest[1])),
+            "read": lambda: read_child(int(rest[0])),
+            "huge": lambda: huge_child(float(rest[0])),
+        }[kind]()
         print(json.dumps(result))
         return
     print(f"doc_id index, {args.n:,} ids:")
@@ -117,12 +125,16 @@ def main() -> None:
         label = "dict (before)" if variant == "dict" else "SeenIds"
         print(f"  {label:<14} {r['bytes_per_doc']:7.1f} B/doc  {r['us_per_doc']:5.2f} us/doc")
     r = child("read", str(args.n))
-    print(f"  read_inputs over {args.n:,} JSONL lines: RSS grows {r['bytes_per_doc']:.1f} B/doc, "
-          f"{r['us_per_doc']:.1f} us/doc")
+    print(
+        f"  read_inputs over {args.n:,} JSONL lines: RSS grows {r['bytes_per_doc']:.1f} B/doc, "
+        f"{r['us_per_doc']:.1f} us/doc"
+    )
     if not args.skip_huge:
         r = child("huge", str(args.huge_mb))
-        print(f"one line of {r['mb']:g} MB of article text: {r['seconds']} s, peak RSS {r['peak_rss_mb']} MB, "
-              f"{r['outcome']} (input.max_seconds {r['max_seconds']:g})")
+        print(
+            f"one line of {r['mb']:g} MB of article text: {r['seconds']} s, peak RSS {r['peak_rss_mb']} MB, "
+            f"{r['outcome']} (input.max_seconds {r['max_seconds']:g})"
+        )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def source_records(path: Path, workdir: Path) -> list[dict]:
     if not path.is_file():
         path = workdir / "corpus.jsonl"
-        subprocess.run([sys.executable, "-m", "claimx", "extract", str(ROOT / "corpora"), "-o", str(path), "-q"],
-                       check=True)
+        subprocess.run(
+            [sys.executable, "-m", "claimx", "extract", str(ROOT / "corpora"), "-o", str(path), "-q"], check=True
+        )
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
@@ -57,11 +58,18 @@ def run_report(claimx: list[str], path: Path, out: Path) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000, help="the small archive; the large one has 10·N documents")
-    ap.add_argument("--records", type=Path, default=ROOT / "outputs" / "claims.jsonl",
-                    help="records to copy (default: outputs/claims.jsonl)")
+    ap.add_argument(
+        "--records",
+        type=Path,
+        default=ROOT / "outputs" / "claims.jsonl",
+        help="records to copy (default: outputs/claims.jsonl)",
+    )
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/claimx-bench"))
-    ap.add_argument("--claimx", default=f"{shlex.quote(sys.executable)} -m claimx",
-                    help="the command to run (to measure another build)")
+    ap.add_argument(
+        "--claimx",
+        default=f"{shlex.quote(sys.executable)} -m claimx",
+        help="the command to run (to measure another build)",
+    )
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     records = source_records(args.records, args.workdir)

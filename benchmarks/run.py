@@ -92,8 +92,9 @@ def fair_baseline(texts: list[str]) -> tuple[float, float]:
 
     start = time.perf_counter()
     rules = claimx.load().get_pipe("claimx_rules").rules
-    patterns = [{"label": r.item.label, "pattern": p, "id": rid}
-                for rid, r in rules.items() for p in r.compiled.patterns]
+    patterns = [
+        {"label": r.item.label, "pattern": p, "id": rid} for rid, r in rules.items() for p in r.compiled.patterns
+    ]
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
@@ -128,9 +129,10 @@ def regex_floor(path: Path) -> float:
 
 def stages(path: Path) -> dict[str, float]:
     """Seconds per stage of claimx's pipeline over an archive, in one process."""
-    from claimx.extract import Extractor
-    from claimx.readers import read_inputs
-    from claimx.records import dumps
+    from claimx.io.readers import read_inputs
+    from claimx.records.build import build_record
+    from claimx.records.schema import dumps
+    from claimx.run.extractor import Extractor
 
     ex = Extractor()
     nlp = ex.nlp
@@ -145,7 +147,7 @@ def stages(path: Path) -> dict[str, float]:
             doc = proc(doc)
             spent[name] += clock() - t
         t = clock()
-        record = ex.build(inp, doc)
+        record = build_record(inp, doc)
         spent["record building"] += clock() - t
         t = clock()
         dumps(record)
@@ -158,8 +160,12 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--n-large", type=int, default=20000)
     ap.add_argument("--small", type=int, default=50, help="Documents in the run that measures start-up.")
-    ap.add_argument("--fair-n", type=int, default=300,
-                    help="Documents the fair baseline reads (it is slow; docs/s is per document all the same).")
+    ap.add_argument(
+        "--fair-n",
+        type=int,
+        default=300,
+        help="Documents the fair baseline reads (it is slow; docs/s is per document all the same).",
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/claimx-bench"))
     args = ap.parse_args()
@@ -199,9 +205,11 @@ def main() -> None:
     print(f"\nclaimx / fair:            {one_w / rows['fair (spaCy + SpanRuler)']:.1f}x  (1 worker)")
     print(f"claimx / tok:             {one_w / rows['tok (tokenizer.pipe)']:.3f}  (1 worker)")
     print(f"2 workers / 1 worker:     {two_w / one_w:.2f}x  (identical output: {same})")
-    print(f"start-up: claimx extract of one document {startup:.2f} s; "
-          f"import spacy + spacy.blank('en') {bare:.2f} s (+{startup - bare:.2f} s); "
-          f"fair baseline load {fair_load:.2f} s")
+    print(
+        f"start-up: claimx extract of one document {startup:.2f} s; "
+        f"import spacy + spacy.blank('en') {bare:.2f} s (+{startup - bare:.2f} s); "
+        f"fair baseline load {fair_load:.2f} s"
+    )
 
     spent = stages(big)
     total = sum(spent.values())
@@ -212,8 +220,10 @@ def main() -> None:
     large = archive(work, args.n_large, args.seed)
     _, rss_small = extract(big, work / "rss-small.jsonl", 1)
     _, rss_large = extract(large, work / "rss-large.jsonl", 1)
-    print(f"\npeak RSS, claimx extract: N={args.n}: {rss_small:.0f} MB; N={args.n_large}: {rss_large:.0f} MB;"
-          f" ratio {rss_large / rss_small:.2f}")
+    print(
+        f"\npeak RSS, claimx extract: N={args.n}: {rss_small:.0f} MB; N={args.n_large}: {rss_large:.0f} MB;"
+        f" ratio {rss_large / rss_small:.2f}"
+    )
 
 
 if __name__ == "__main__":

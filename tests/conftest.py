@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from claimx.extract import Extractor
-from claimx.readers import Input
-from claimx.records import Record, Source
-from claimx.settings import load_config
+from claimx.config.settings import load_config
+from claimx.io.readers import Input
+from claimx.io.source import Source
+from claimx.records.schema import Record
+from claimx.run.extractor import Extractor
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seeds" / "000_684467e5201d2897.txt"
@@ -26,7 +27,7 @@ def extractor(config):
 @pytest.fixture(scope="session")
 def corpus_records(extractor) -> list[Record]:
     """Records of the bundled corpus, in walk order (every document gives one)."""
-    from claimx.readers import read_inputs
+    from claimx.io.readers import read_inputs
 
     recs = list(extractor(read_inputs([str(ROOT / "corpora")], extractor.config.settings.input)))
     assert recs and all(isinstance(r, Record) for r in recs)
@@ -53,28 +54,34 @@ def assert_offsets(record: Record) -> None:
     for s in record.sections:
         assert 0 <= s.start < s.end <= len(text)
         if s.heading is not None:
-            assert text[s.heading_start:s.heading_end] == s.heading
+            assert text[s.heading_start : s.heading_end] == s.heading
             assert s.start <= s.heading_start <= s.heading_end <= s.end
-    for a, b in zip(record.sections, record.sections[1:]):
+    for a, b in zip(record.sections, record.sections[1:], strict=False):
         assert a.end <= b.start, "sections overlap"
-        assert not text[a.end:b.start].strip(), "non-white text between sections"
+        assert not text[a.end : b.start].strip(), "non-white text between sections"
     for c in record.citations:
-        assert text[c.start:c.end] == c.text
+        assert text[c.start : c.end] == c.text
         assert c.sentence_start <= c.start < c.end <= c.sentence_end
     for r in record.references:
-        assert text[r.start:r.end] == r.text
+        assert text[r.start : r.end] == r.text
     for span in (record.verdict, record.claim_reviewed):
         if span is not None:
-            assert text[span.start:span.end] == span.text
+            assert text[span.start : span.end] == span.text
     sections = {s.id: s for s in record.sections}
     for k in record.claims:
-        assert text[k.start:k.end] == k.text
+        assert text[k.start : k.end] == k.text
         sec = sections[k.section_id]
         assert sec.start <= k.start < k.end <= sec.end
 
 
-def write_pack(folder: Path, rules: list[dict], labels=("STING_OPERATION",), *,
-               lexicons: list[dict] | None = None, heads: dict | None = None) -> Path:
+def write_pack(
+    folder: Path,
+    rules: list[dict],
+    labels=("STING_OPERATION",),
+    *,
+    lexicons: list[dict] | None = None,
+    heads: dict | None = None,
+) -> Path:
     """A rule pack on disk: pack.yaml, tactics.jsonl and, when given, lexicons.jsonl."""
     import json
 
@@ -92,7 +99,7 @@ def write_pack(folder: Path, rules: list[dict], labels=("STING_OPERATION",), *,
 @pytest.fixture
 def pack_nlp(tmp_path, config):
     """A pipeline with one test pack: ``pack_nlp(rules, labels=..., lexicons=..., heads=...)``."""
-    from claimx.pipeline import load
+    from claimx.nlp.language import load
 
     count = iter(range(1000))
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from claimx.evaluate import doc_items, items_of, score
-from claimx.goldio import load_docs
+from claimx.gold.evaluate import doc_items, items_of, score
+from claimx.gold.spans import load_docs
 
 from .conftest import ROOT
 
@@ -31,17 +31,36 @@ def test_every_corpus_document_is_annotated(annotations, corpus_records):
 
 
 def test_spans_sit_on_the_text(annotations, corpus_records):
-    labels = {"UNDERCOVER_ONLINE", "STING_OPERATION", "COORDINATED_ARRESTS", "INTERDICTION", "BORDER_SCREENING",
-              "CYBER_FORENSICS", "PLATFORM_DISRUPTION", "INTELLIGENCE_SHARING", "INTERNATIONAL_COOPERATION",
-              "MULTI_AGENCY_TASK_FORCE", "TIP_LINE", "FINANCIAL_INVESTIGATION", "VICTIM_SERVICES", "SURVEILLANCE",
-              "PHISHING", "IMPERSONATION", "DEEPFAKE", "MANIPULATED_MEDIA", "BOT_NETWORK", "FAKE_WEBSITE",
-              "FABRICATED_QUOTE", "MISLEADING_STATISTICS"}
+    labels = {
+        "UNDERCOVER_ONLINE",
+        "STING_OPERATION",
+        "COORDINATED_ARRESTS",
+        "INTERDICTION",
+        "BORDER_SCREENING",
+        "CYBER_FORENSICS",
+        "PLATFORM_DISRUPTION",
+        "INTELLIGENCE_SHARING",
+        "INTERNATIONAL_COOPERATION",
+        "MULTI_AGENCY_TASK_FORCE",
+        "TIP_LINE",
+        "FINANCIAL_INVESTIGATION",
+        "VICTIM_SERVICES",
+        "SURVEILLANCE",
+        "PHISHING",
+        "IMPERSONATION",
+        "DEEPFAKE",
+        "MANIPULATED_MEDIA",
+        "BOT_NETWORK",
+        "FAKE_WEBSITE",
+        "FABRICATED_QUOTE",
+        "MISLEADING_STATISTICS",
+    }
     for record in corpus_records:
         spans = sorted(annotations[record.doc_id].spans, key=lambda s: s["start"])
         for s in spans:
-            assert record.text[s["start"]:s["end"]] == s["text"], (record.doc_id, s)
+            assert record.text[s["start"] : s["end"]] == s["text"], (record.doc_id, s)
             assert s["text"] == s["text"].strip() and s["label"] in labels, (record.doc_id, s)
-        for a, b in zip(spans, spans[1:]):
+        for a, b in zip(spans, spans[1:], strict=False):
             assert a["end"] <= b["start"], f"{record.doc_id}: one label per span, {a} overlaps {b}"
 
 

@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from claimx.batch import Job, run_batch
+from claimx.run.batch import Job, run_batch
 
 from .conftest import ROOT
 
@@ -27,36 +27,74 @@ def jsonl(*objs_or_lines) -> bytes:
 CATALOGUE: dict[str, tuple[bytes, list[tuple[str, str, object]]]] = {
     "empty.txt": (b"", [("empty.txt", "error", "E108")]),
     "blank.txt": (b"  \n\t\n", [("blank.txt", "error", "E108")]),
-    "furniture.txt": (b"Keep Factually independent\nLoading...\nWas this fact-check helpful?\n",
-                      [("furniture.txt", "record", {"W103"})]),
-    "no_sections.txt": (("plain prose without any heading at all, long enough to be a paragraph. " * 8).encode(),
-                        [("no_sections.txt", "record", {"W103"})]),
+    "furniture.txt": (
+        b"Keep Factually independent\nLoading...\nWas this fact-check helpful?\n",
+        [("furniture.txt", "record", {"W103"})],
+    ),
+    "no_sections.txt": (
+        ("plain prose without any heading at all, long enough to be a paragraph. " * 8).encode(),
+        [("no_sections.txt", "record", {"W103"})],
+    ),
     "binary.txt": (bytes(range(256)) * 4, [("binary.txt", "error", "E101")]),
-    "latin1.txt": ("Fact check: caf\u00e9?\nExecutive Summary\nx [1].\n".encode("cp1252"),
-                   [("latin1.txt", "record", {"W001"})]),
+    "latin1.txt": (
+        "Fact check: caf\u00e9?\nExecutive Summary\nx [1].\n".encode("cp1252"),
+        [("latin1.txt", "record", {"W001"})],
+    ),
     "utf16.txt": (ARTICLE.encode("utf-16"), [("utf16.txt", "record", set())]),
     "crlf.txt": (ARTICLE.replace("\n", "\r\n").encode(), [("crlf.txt", "record", set())]),
-    "mixed_newlines.txt": (b"Fact check: q?\r\nExecutive Summary\rA [1].\n1. H\r\nB.\n", [("mixed_newlines.txt", "record", set())]),
-    "odd_spaces.txt": ("Fact\u00a0check: q\u200b?\n\tExecutive Summary\nA\u200b[1]\u00a0[2]. multi\u2011agency\n1.\u00a0Head\u2011ing\nB.\n".encode(),
-                       [("odd_spaces.txt", "record", set())]),
+    "mixed_newlines.txt": (
+        b"Fact check: q?\r\nExecutive Summary\rA [1].\n1. H\r\nB.\n",
+        [("mixed_newlines.txt", "record", set())],
+    ),
+    "odd_spaces.txt": (
+        "Fact\u00a0check: q\u200b?\n\tExecutive Summary\nA\u200b[1]\u00a0[2]. multi\u2011agency\n1.\u00a0Head\u2011ing\nB.\n".encode(),  # noqa: E501
+        [("odd_spaces.txt", "record", set())],
+    ),
     "huge_one_line.txt": (BIG_LINE.encode(), [("huge_one_line.txt", "record", {"W103"})]),
-    "archive.jsonl": (jsonl({"id": "ok1", "text": ARTICLE}, "{not json", [1, 2], {"id": "nt"}, {"id": "e", "text": ""},
-                            {"id": "n", "text": 5}, {"id": "ok1", "text": ARTICLE}, {"text": ARTICLE}),
-                      [("ok1", "record", set()), ("archive.jsonl:2", "error", "E102"), ("archive.jsonl:3", "error", "E103"),
-                       ("nt", "error", "E104"), ("e", "error", "E104"), ("n", "error", "E104"),
-                       ("ok1", "error", "E109"), ("archive.jsonl:8", "record", set())]),
-    "truncated.txt.gz": (gzip.compress("".join(f"line {i} {i * i}\n" for i in range(5000)).encode(), mtime=0)[:2000],
-                         [("truncated.txt.gz", "error", "E107")]),
+    "archive.jsonl": (
+        jsonl(
+            {"id": "ok1", "text": ARTICLE},
+            "{not json",
+            [1, 2],
+            {"id": "nt"},
+            {"id": "e", "text": ""},
+            {"id": "n", "text": 5},
+            {"id": "ok1", "text": ARTICLE},
+            {"text": ARTICLE},
+        ),
+        [
+            ("ok1", "record", set()),
+            ("archive.jsonl:2", "error", "E102"),
+            ("archive.jsonl:3", "error", "E103"),
+            ("nt", "error", "E104"),
+            ("e", "error", "E104"),
+            ("n", "error", "E104"),
+            ("ok1", "error", "E109"),
+            ("archive.jsonl:8", "record", set()),
+        ],
+    ),
+    "truncated.txt.gz": (
+        gzip.compress("".join(f"line {i} {i * i}\n" for i in range(5000)).encode(), mtime=0)[:2000],
+        [("truncated.txt.gz", "error", "E107")],
+    ),
     "not_gzip.txt.gz": (b"plain bytes", [("not_gzip.txt.gz", "error", "E107")]),
-    "page.html": (b"<html><head><style>.a{}</style><script>var s='[1]';</script></head><body><!-- c -->"
-                  b"<h1>Fact check: q &amp; a?</h1><table><tr><td><table><tr><td>Executive Summary</td></tr></table>"
-                  b"</td></tr></table><p>It&#8217;s x [1]<p>unclosed", [("page.html", "record", set())]),
-    "markers.txt": (b"Fact check: q?\nExecutive Summary\nEdges [0] [999999999999999999999] [1-] [3-1] [1,,2] [ 1 ] [1\n"
-                    b"1. Head [2]\nx.\n", [("markers.txt", "record", {"W201"})]),
+    "page.html": (
+        b"<html><head><style>.a{}</style><script>var s='[1]';</script></head><body><!-- c -->"
+        b"<h1>Fact check: q &amp; a?</h1><table><tr><td><table><tr><td>Executive Summary</td></tr></table>"
+        b"</td></tr></table><p>It&#8217;s x [1]<p>unclosed",
+        [("page.html", "record", set())],
+    ),
+    "markers.txt": (
+        b"Fact check: q?\nExecutive Summary\nEdges [0] [999999999999999999999] [1-] [3-1] [1,,2] [ 1 ] [1\n"
+        b"1. Head [2]\nx.\n",
+        [("markers.txt", "record", {"W201"})],
+    ),
     # Not a title (the fallback title rule wants a letter): unsectioned text with three markers.
     "only_markers.txt": (b"[1] [2] [3]\n", [("only_markers.txt", "record", {"W103"})]),
-    "headings.txt": (b"Fact check: q?\n10. Ten\nx.\n12. Twelve\n\n99.\n13. No body\n5. Restart\n",
-                     [("headings.txt", "record", {"W101", "W102"})]),
+    "headings.txt": (
+        b"Fact check: q?\n10. Ten\nx.\n12. Twelve\n\n99.\n13. No body\n5. Restart\n",
+        [("headings.txt", "record", {"W101", "W102"})],
+    ),
     "unknown.pdf": (b"%PDF-1.4", [("unknown.pdf", "error", "E106")]),
 }
 
@@ -100,7 +138,7 @@ def test_catalogue_case(run, name):
             assert {w["code"] for w in rec["warnings"]} == code
             text = rec["text"]
             for c in rec["citations"]:
-                assert text[c["start"]:c["end"]] == c["text"]
+                assert text[c["start"] : c["end"]] == c["text"]
 
 
 def test_huge_line_is_read_in_pieces(run):
@@ -108,7 +146,7 @@ def test_huge_line_is_read_in_pieces(run):
     (rec,) = [r for r in records if r["doc_id"] == "huge_one_line.txt"]
     assert len(rec["text"]) == len(BIG_LINE)
     assert [c["text"] for c in rec["citations"]] == ["[1]"]
-    assert rec["text"][rec["citations"][0]["start"]:].startswith("[1]")
+    assert rec["text"][rec["citations"][0]["start"] :].startswith("[1]")
 
 
 def test_a_line_of_markers_is_not_a_title(run):
@@ -129,7 +167,10 @@ def test_heading_edges(run):
     _, records, _ = run
     (rec,) = [r for r in records if r["doc_id"] == "headings.txt"]
     assert [(s["number"], s["heading"]) for s in rec["sections"] if s["number"]] == [
-        (10, "Ten"), (12, "Twelve"), (13, "No body")]
+        (10, "Ten"),
+        (12, "Twelve"),
+        (13, "No body"),
+    ]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
@@ -142,7 +183,9 @@ def test_unreadable_file(tmp_path):
 
 
 def test_many_tiny_documents(tmp_path):
-    (tmp_path / "tiny.jsonl").write_bytes(jsonl(*({"id": f"t{i}", "text": f"Fact check: q{i}?"} for i in range(100_000))))
+    (tmp_path / "tiny.jsonl").write_bytes(
+        jsonl(*({"id": f"t{i}", "text": f"Fact check: q{i}?"} for i in range(100_000)))
+    )
     summary = run_batch([str(tmp_path)], output=tmp_path / "o.parts" / "o.jsonl", job=Job(None, None), batch_size=2000)
     assert summary.records == 100_000 and summary.errors == 0
 
@@ -171,8 +214,9 @@ def test_broken_rule_file_stops_before_reading(tmp_path):
     shutil.copytree(ROOT / "configs", cfg_dir)
     lines = cfg_dir / "layout" / "lines.jsonl"
     lines.write_text(lines.read_text() + '{"id": "bp.slow", "role": "boilerplate", "pattern": "(a+)+b"}\n')
-    result = CliRunner().invoke(app, ["extract", str(ROOT / "corpora"), "-o", str(tmp_path / "o.jsonl"),
-                                      "-c", str(cfg_dir / "claimx.yaml")])
+    result = CliRunner().invoke(
+        app, ["extract", str(ROOT / "corpora"), "-o", str(tmp_path / "o.jsonl"), "-c", str(cfg_dir / "claimx.yaml")]
+    )
     assert result.exit_code == 2
     assert f"{lines}:" in result.stderr and "exponential" in result.stderr
     assert not (tmp_path / "o.jsonl").exists()

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from claimx.batch import Job, run_batch
 from claimx.cli.main import app
+from claimx.run.batch import Job, run_batch
 
 from .conftest import ROOT
 
@@ -39,8 +39,8 @@ def reference(archive, tmp_path_factory):
 
 def test_reference_run_accounts_for_every_document(reference):
     out, summary = reference
-    from claimx.readers import read_inputs
-    from claimx.settings import load_config
+    from claimx.config.settings import load_config
+    from claimx.io.readers import read_inputs
 
     corpus = sum(1 for _ in read_inputs([str(ROOT / "corpora")], load_config().settings.input))
     assert summary.inputs == summary.records + summary.errors == 6 * corpus + 2
@@ -93,14 +93,15 @@ def test_dask_engine_matches_local_run(archive, reference, tmp_path):
     pytest.importorskip("dask.distributed")
     from dask.distributed import Client, LocalCluster
 
-    from claimx.dask_engine import run_dask
+    from claimx.run.dask import run_dask
 
     out = tmp_path / "claims.jsonl"
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
         # Pieces of 2 lines: every JSONL archive is read by several tasks.
-        summary = run_dask([str(archive)], output=out, errors=None, job=Job(None, None), client=client,
-                           batch_size=2)
+        summary = run_dask([str(archive)], output=out, errors=None, job=Job(None, None), client=client, batch_size=2)
     assert (summary.records, summary.errors) == (reference[1].records, reference[1].errors)
 
     def by_id(path: Path) -> list[str]:
@@ -124,8 +125,8 @@ def test_cli_workers_flag(archive, reference, tmp_path):
 def test_jsonl_pieces_read_exactly_the_whole_file(tmp_path, gz):
     import gzip
 
-    from claimx.readers import jsonl_chunks, read_inputs, read_jsonl_chunk
-    from claimx.settings import load_config
+    from claimx.config.settings import load_config
+    from claimx.io.readers import jsonl_chunks, read_inputs, read_jsonl_chunk
 
     lines = [json.dumps({"id": f"d{i}", "text": f"Fact check: number {i}?"}) for i in range(7)]
     lines[2] = ""  # a blank line
@@ -148,8 +149,8 @@ def test_jsonl_pieces_read_exactly_the_whole_file(tmp_path, gz):
 
 
 def test_dask_plan_cuts_jsonl_archives_into_pieces(archive):
-    from claimx.dask_engine import plan
-    from claimx.settings import load_config
+    from claimx.config.settings import load_config
+    from claimx.run.dask import plan
 
     tasks = list(plan([str(archive / "copy0")], load_config().settings.input, lines=3))
     jsonl = [t for t in tasks if t[0].path.endswith("batch_2025.jsonl")]

@@ -5,9 +5,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from claimx.check import compare, diff_records, summary_line
 from claimx.cli.main import app
-from claimx.records import dumps, dumps_gold
+from claimx.gold.check import compare, diff_records, summary_line
+from claimx.records.schema import dumps, dumps_gold
 
 TEXT = "Fact check: q?\nExecutive Summary\nPolice ran sting operations in 14 countries [1]. Nothing else [2].\n"
 
@@ -82,7 +82,8 @@ def test_update_writes_gold_one_key_per_line(pair, tmp_path):
     assert json.loads("\n".join(lines)) == json.loads(dumps(out)), "the same object as the one-line form"
     # A changed span is a changed line: only the mention's "end" differs from the old gold.
     before = dumps_gold(gold).splitlines()
-    changed = [(a, b) for a, b in zip(before, lines) if a != b]
+    changed = [(a, b) for a, b in zip(before, lines, strict=False) if a != b]
     assert len(before) == len(lines) and changed == [
-        (f'          "end": {gold.claims[0].tactics[0].end},', f'          "end": {gold.claims[0].tactics[0].end - 1},')]
+        (f'          "end": {gold.claims[0].tactics[0].end},', f'          "end": {gold.claims[0].tactics[0].end - 1},')
+    ]
     assert runner.invoke(app, ["check", str(o), str(g)]).exit_code == 0

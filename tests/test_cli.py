@@ -87,9 +87,13 @@ def test_rules_list_verbose_shows_sequences_and_open_patterns(tmp_path):
     (pack / "pack.yaml").write_text("name: tiny\ndescription: d\nlabels: {A_LABEL: def}\n", encoding="utf-8")
     (pack / "tactics.jsonl").write_text(
         json.dumps({"id": "t.finite", "label": "A_LABEL", "pattern": [{"LOWER": "fake"}, {"LOWER": "news", "OP": "?"}]})
-        + "\n" + json.dumps({"id": "t.open", "label": "A_LABEL",
-                             "pattern": [{"LOWER": "sting"}, {"IS_ALPHA": True, "OP": "+"}]}) + "\n",
-        encoding="utf-8")
+        + "\n"
+        + json.dumps(
+            {"id": "t.open", "label": "A_LABEL", "pattern": [{"LOWER": "sting"}, {"IS_ALPHA": True, "OP": "+"}]}
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["rules", "list", str(pack), "-v"])
     assert result.exit_code == 0, result.output
     rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.strip().startswith("t.")}
@@ -108,8 +112,10 @@ def test_rules_check_clean_and_broken(tmp_path):
     pack.mkdir()
     (pack / "pack.yaml").write_text("name: broken\ndescription: d\nlabels: {A_LABEL: def}\n", encoding="utf-8")
     (pack / "tactics.jsonl").write_text(
-        json.dumps({"id": "b.ok.001", "label": "A_LABEL", "pattern": "ok"}) + "\n"
-        + json.dumps({"id": "b.bad.001", "label": "A_LABEL", "pattern": [{"LOWER": {"IN": 3}}]}) + "\n",
+        json.dumps({"id": "b.ok.001", "label": "A_LABEL", "pattern": "ok"})
+        + "\n"
+        + json.dumps({"id": "b.bad.001", "label": "A_LABEL", "pattern": [{"LOWER": {"IN": 3}}]})
+        + "\n",
         encoding="utf-8",
     )
     result = runner.invoke(app, ["rules", "check", str(pack)])
@@ -117,19 +123,37 @@ def test_rules_check_clean_and_broken(tmp_path):
     assert f"{pack / 'tactics.jsonl'}:2: invalid token pattern" in result.stdout
 
 
-@pytest.mark.parametrize("lexicons,tactic,where,message", [
-    ([], {"pattern": "@media_nouns"}, "tactics.jsonl:1", "unknown lexicon 'media_nouns' (did you mean 'media_noun'"),
-    ([{"id": "my_words", "words": ["x"], "include": ["nope"]}], {"pattern": "ok"}, "lexicons.jsonl:1",
-     "includes an unknown lexicon 'nope'"),
-    ([{"id": "my_words", "words": ["x"]}], {"pattern": "ok", "head": "nope"}, "tactics.jsonl:1", "unknown lexicon 'nope'"),
-])
+@pytest.mark.parametrize(
+    "lexicons,tactic,where,message",
+    [
+        (
+            [],
+            {"pattern": "@media_nouns"},
+            "tactics.jsonl:1",
+            "unknown lexicon 'media_nouns' (did you mean 'media_noun'",
+        ),
+        (
+            [{"id": "my_words", "words": ["x"], "include": ["nope"]}],
+            {"pattern": "ok"},
+            "lexicons.jsonl:1",
+            "includes an unknown lexicon 'nope'",
+        ),
+        (
+            [{"id": "my_words", "words": ["x"]}],
+            {"pattern": "ok", "head": "nope"},
+            "tactics.jsonl:1",
+            "unknown lexicon 'nope'",
+        ),
+    ],
+)
 def test_rules_check_names_the_line_of_a_broken_lexicon_reference(tmp_path, lexicons, tactic, where, message):
     pack = tmp_path / "broken"
     pack.mkdir()
     (pack / "pack.yaml").write_text("name: broken\ndescription: d\nlabels: {A_LABEL: def}\n", encoding="utf-8")
     (pack / "lexicons.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lexicons), encoding="utf-8")
-    (pack / "tactics.jsonl").write_text(json.dumps({"id": "b.x.001", "label": "A_LABEL", **tactic}) + "\n",
-                                        encoding="utf-8")
+    (pack / "tactics.jsonl").write_text(
+        json.dumps({"id": "b.x.001", "label": "A_LABEL", **tactic}) + "\n", encoding="utf-8"
+    )
     result = runner.invoke(app, ["rules", "check", str(pack)])
     assert result.exit_code == 1
     assert f"{pack / where}" in result.stdout and message in result.stdout, result.output
@@ -138,8 +162,9 @@ def test_rules_check_names_the_line_of_a_broken_lexicon_reference(tmp_path, lexi
 def test_explain_shows_mentions_and_rule_ids(tmp_path):
 
     doc = tmp_path / "a.txt"
-    doc.write_text("Fact check: q?\nExecutive Summary\nPolice often run sting operations in 14 countries [1].\n",
-                   encoding="utf-8")
+    doc.write_text(
+        "Fact check: q?\nExecutive Summary\nPolice often run sting operations in 14 countries [1].\n", encoding="utf-8"
+    )
     result = runner.invoke(app, ["explain", str(doc), "--no-color"])
     assert result.exit_code == 0, result.output
     assert "[sting operations]" in result.stdout
@@ -147,11 +172,17 @@ def test_explain_shows_mentions_and_rule_ids(tmp_path):
     assert "cue.hedge.often" in result.stdout and "14 countries" in result.stdout
 
 
-@pytest.mark.parametrize("sentence,notes", [
-    ("Police ran sting operations.", ["head @sting_head: 'operations'"]),
-    ("They saw an AI-generated video.", ["@ai_prefix: 'AI'", "@ai_participle: 'generated'", "head @deepfake_head: 'video'"]),
-    ("The clips were doctored.", ["@edit_strong: 'doctored'", "before @edit_before: 'were'"]),
-])
+@pytest.mark.parametrize(
+    "sentence,notes",
+    [
+        ("Police ran sting operations.", ["head @sting_head: 'operations'"]),
+        (
+            "They saw an AI-generated video.",
+            ["@ai_prefix: 'AI'", "@ai_participle: 'generated'", "head @deepfake_head: 'video'"],
+        ),
+        ("The clips were doctored.", ["@edit_strong: 'doctored'", "before @edit_before: 'were'"]),
+    ],
+)
 def test_explain_shows_what_lexicons_and_extensions_contributed(tmp_path, sentence, notes):
     doc = tmp_path / "a.txt"
     doc.write_text(f"Fact check: q?\nExecutive Summary\n{sentence}\n", encoding="utf-8")
@@ -170,11 +201,34 @@ def test_eval_split_and_missed_by_label(tmp_path):
     assert runner.invoke(app, ["extract", str(doc), "-o", str(pred), "-q"]).exit_code == 0
     s1, s2 = text.index("stings"), text.index("Informants")
     gold = tmp_path / "gold.jsonl"
-    gold.write_text(json.dumps({"doc_id": "007.txt", "spans": [
-        {"start": s1, "end": s1 + 6, "label": "STING_OPERATION", "text": "stings"},
-        {"start": s2, "end": s2 + 10, "label": "TIP_LINE", "text": "Informants"}]}) + "\n", encoding="utf-8")
-    result = runner.invoke(app, ["eval", str(pred), str(gold), "--split", "first=001-010", "--split", "later=011-020",
-                                 "--missed", "-o", str(tmp_path / "e.json")])
+    gold.write_text(
+        json.dumps(
+            {
+                "doc_id": "007.txt",
+                "spans": [
+                    {"start": s1, "end": s1 + 6, "label": "STING_OPERATION", "text": "stings"},
+                    {"start": s2, "end": s2 + 10, "label": "TIP_LINE", "text": "Informants"},
+                ],
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app,
+        [
+            "eval",
+            str(pred),
+            str(gold),
+            "--split",
+            "first=001-010",
+            "--split",
+            "later=011-020",
+            "--missed",
+            "-o",
+            str(tmp_path / "e.json"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "split first: 1 documents (001-010)" in result.stdout and "split later: 0 documents" in result.stdout
     assert "TIP_LINE (1)" in result.stdout and "[Informants] called." in result.stdout
@@ -184,12 +238,14 @@ def test_eval_split_and_missed_by_label(tmp_path):
     assert runner.invoke(app, ["eval", str(pred), str(gold), "--split", "nonsense"]).exit_code == 2
 
 
-SPLIT = ("Fact check: did the city ban cash?\n\n1. Summary of the results\n\n"
-         "Here's my analysis based on the provided information:\n\n1. Summary of the results:\n\n"
-         "The council did not ban cash [1].\n\n2. Missing context/alternative viewpoints\nText [2].\n"
-         "1. Summary of the results\n"
-         "3. Potential misinformation/bias: what the post leaves out. The post cropped the sign so that only "
-         "half of it shows [3].\n")
+SPLIT = (
+    "Fact check: did the city ban cash?\n\n1. Summary of the results\n\n"
+    "Here's my analysis based on the provided information:\n\n1. Summary of the results:\n\n"
+    "The council did not ban cash [1].\n\n2. Missing context/alternative viewpoints\nText [2].\n"
+    "1. Summary of the results\n"
+    "3. Potential misinformation/bias: what the post leaves out. The post cropped the sign so that only "
+    "half of it shows [3].\n"
+)
 
 
 def _rows(stdout: str) -> dict[int, list[str]]:
@@ -209,16 +265,24 @@ def test_explain_sections_shows_each_line_role_rule_and_why(tmp_path):
     assert result.exit_code == 0, result.output
     rows = _rows(result.stdout)
     assert {n: r[:3] for n, r in rows.items()} == {
-        1: ["s1", "title", "title.fact_check"], 3: ["s2", "heading", "heading.fixed.summary"],
-        5: ["s2", "aside", "line.aside.analysis"], 7: ["s2", "heading_repeat", "heading.repeat.fixed"],
-        9: ["s2", "paragraph", "-"], 11: ["s3", "heading", "heading.fixed.context"], 12: ["s3", "paragraph", "-"],
-        13: ["s3", "paragraph", "-"], 14: ["s4", "heading", "heading.numbered.inline_body"]}
+        1: ["s1", "title", "title.fact_check"],
+        3: ["s2", "heading", "heading.fixed.summary"],
+        5: ["s2", "aside", "line.aside.analysis"],
+        7: ["s2", "heading_repeat", "heading.repeat.fixed"],
+        9: ["s2", "paragraph", "-"],
+        11: ["s3", "heading", "heading.fixed.context"],
+        12: ["s3", "paragraph", "-"],
+        13: ["s3", "paragraph", "-"],
+        14: ["s4", "heading", "heading.numbered.inline_body"],
+    }
     assert " ".join(rows[7][3:]) == "1. Summary of the results:"
     out = result.stdout
     assert "\u21b3 repeats the heading of s2 (heading.fixed.summary)" in out
     w102 = SPLIT.index("1. Summary of the results\n3.")
-    assert (f"\u21b3 not a heading (heading.fixed.summary): W102 numbered line 1. at offset {w102} does not continue "
-            "the numbering (2); kept as text") in out
+    assert (
+        f"\u21b3 not a heading (heading.fixed.summary): W102 numbered line 1. at offset {w102} does not continue "
+        "the numbering (2); kept as text"
+    ) in out
     # Line 14: "3." continues the numbering; no fixed heading rule reads a body on the line, the inline one does.
     assert "s4   body        " in out and "3. 'Potential misinformation/bias: what the post leaves out'" in out
     assert f"warning W102: numbered line 1. at offset {w102}" in out
@@ -226,9 +290,11 @@ def test_explain_sections_shows_each_line_role_rule_and_why(tmp_path):
 
 
 def test_explain_sections_heading_and_body_on_one_line(tmp_path):
-    text = ("Q?\nExecutive summary \u2014 Short answer: no [1].\n"
-            "1. What the slogan leaves out \u2014 a year to compare with. It names no starting year and no source, "
-            "so nobody can say what doubled [2].\n")
+    text = (
+        "Q?\nExecutive summary \u2014 Short answer: no [1].\n"
+        "1. What the slogan leaves out \u2014 a year to compare with. It names no starting year and no source, "
+        "so nobody can say what doubled [2].\n"
+    )
     doc = tmp_path / "a.txt"
     doc.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["explain", str(doc), "-s", "--no-color"])
@@ -240,7 +306,7 @@ def test_explain_sections_heading_and_body_on_one_line(tmp_path):
     hs, body = text.index("What the slogan"), text.index("It names")
     he = text.index(". It names")
     assert f"\u21b3 heading {hs}-{he}, body from offset {body}" in result.stdout
-    assert f"1. 'What the slogan leaves out \u2014 a year to compare with'" in result.stdout
+    assert "1. 'What the slogan leaves out \u2014 a year to compare with'" in result.stdout
 
 
 def test_explain_sections_follows_the_config(tmp_path, config):
@@ -249,8 +315,11 @@ def test_explain_sections_follows_the_config(tmp_path, config):
     packaged = config.path(config.settings.layout.lines).read_text(encoding="utf-8").splitlines()
     lines.write_text("\n".join(r for r in packaged if '"heading.repeat.fixed"' not in r) + "\n", encoding="utf-8")
     settings = tmp_path / "claimx.yaml"
-    settings.write_text(f"layout: {{lines: {lines}, markers: {config.path(config.settings.layout.markers)}}}\n"
-                        "sentences: {punct_chars: ['.']}\n", encoding="utf-8")
+    settings.write_text(
+        f"layout: {{lines: {lines}, markers: {config.path(config.settings.layout.markers)}}}\n"
+        "sentences: {punct_chars: ['.']}\n",
+        encoding="utf-8",
+    )
     doc = tmp_path / "a.txt"
     doc.write_text(SPLIT, encoding="utf-8")
     result = runner.invoke(app, ["explain", str(doc), "-s", "--no-color", "-c", str(settings)])
@@ -261,9 +330,15 @@ def test_explain_sections_follows_the_config(tmp_path, config):
 
 def test_explain_sections_jsonl_and_bad_input(tmp_path):
     archive = tmp_path / "a.jsonl"
-    archive.write_text(json.dumps({"id": "j1", "text": "Q one?\n1. A head\nx.\n"}) + "\n"
-                       + json.dumps({"id": "j2", "text": ""}) + "\n"
-                       + json.dumps({"id": "j3", "text": "Q three?\nx.\n"}) + "\n", encoding="utf-8")
+    archive.write_text(
+        json.dumps({"id": "j1", "text": "Q one?\n1. A head\nx.\n"})
+        + "\n"
+        + json.dumps({"id": "j2", "text": ""})
+        + "\n"
+        + json.dumps({"id": "j3", "text": "Q three?\nx.\n"})
+        + "\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["explain", str(archive), "--sections", "--no-color"])
     assert result.exit_code == 1  # one record gave an error
     assert "j1: Q one?" in result.stdout and "j3: Q three?" in result.stdout
@@ -293,10 +368,12 @@ def test_every_failure_is_one_line_and_an_exit_code(monkeypatch):
         pass
 
     monkeypatch.delenv("CLAIMX_DEBUG", raising=False)
-    cases = {"os": (ExitCode.RUN_FAILED, "[E010] /nowhere/out.jsonl: Permission denied"),
-             "config": (ExitCode.USAGE, "[E004] input path does not exist: missing/"),
-             "bug": (ExitCode.RUN_FAILED, "[E011] internal error: KeyError('oops')"),
-             "stop": (ExitCode.INTERRUPTED, "claimx: interrupted")}
+    cases = {
+        "os": (ExitCode.RUN_FAILED, "[E010] /nowhere/out.jsonl: Permission denied"),
+        "config": (ExitCode.USAGE, "[E004] input path does not exist: missing/"),
+        "bug": (ExitCode.RUN_FAILED, "[E011] internal error: KeyError('oops')"),
+        "stop": (ExitCode.INTERRUPTED, "claimx: interrupted"),
+    }
     for kind, (code, message) in cases.items():
         result = runner.invoke(demo, ["boom", kind])
         assert result.exit_code == code, (kind, result.output)

@@ -17,16 +17,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from claimx.batch import Job, run_batch
 from claimx.cli.main import app
 from claimx.errors import ConfigError, RunError
+from claimx.run.batch import Job, run_batch
 
 from .conftest import ROOT
 
 distributed = pytest.importorskip("dask.distributed")
 
-from claimx import dask_engine  # noqa: E402
-from claimx.dask_engine import run_dask  # noqa: E402
+from claimx.run import dask as dask_engine  # noqa: E402
+from claimx.run.dask import run_dask  # noqa: E402
 
 runner = CliRunner()
 JOB = Job(None, None)
@@ -51,18 +51,25 @@ def tricky(tmp_path_factory) -> Path:
     """doc_ids repeated every way a local run sees them: across files, pieces, gzip and error documents."""
     root = tmp_path_factory.mktemp("tricky")
     (root / "a.txt").write_text(ARTICLE.format(n="a"), encoding="utf-8")
-    (root / "b.jsonl").write_text("\n".join([
-        _doc("a.txt", 1),        # the id of a.txt: E109, first seen at a.txt
-        _doc("x", 2),
-        "{oops",                 # E102; its id b.jsonl:3 still counts as seen
-        _doc("x", 4),            # a later piece repeats x
-        _doc("b.jsonl:3", 5),    # repeats the id of the broken line
-        "",
-        _doc(None, 7),
-        _doc("0.xyz", 8),        # the id of the unsupported file that sorts first (an error document)
-    ]) + "\n", encoding="utf-8")
-    (root / "c.jsonl.gz").write_bytes(gzip.compress(("\n".join([_doc("x", 9), _doc("new", 10), _doc("new", 11)])
-                                                     + "\n").encode()))
+    (root / "b.jsonl").write_text(
+        "\n".join(
+            [
+                _doc("a.txt", 1),  # the id of a.txt: E109, first seen at a.txt
+                _doc("x", 2),
+                "{oops",  # E102; its id b.jsonl:3 still counts as seen
+                _doc("x", 4),  # a later piece repeats x
+                _doc("b.jsonl:3", 5),  # repeats the id of the broken line
+                "",
+                _doc(None, 7),
+                _doc("0.xyz", 8),  # the id of the unsupported file that sorts first (an error document)
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    (root / "c.jsonl.gz").write_bytes(
+        gzip.compress(("\n".join([_doc("x", 9), _doc("new", 10), _doc("new", 11)]) + "\n").encode())
+    )
     (root / "0.xyz").write_text("not a known suffix", encoding="utf-8")  # E106, and its id is taken
     (root / "f.txt").write_text(ARTICLE.format(n="f"), encoding="utf-8")
     return root
@@ -144,20 +151,36 @@ def test_unreachable_scheduler_is_one_line_and_exit_3(tmp_path):
         port = sock.getsockname()[1]  # closed again when the block ends: nothing listens there
     out = tmp_path / "claims.jsonl"
     start = time.monotonic()
-    result = runner.invoke(app, ["extract", str(tmp_path), "-o", str(out), "--engine", "dask",
-                                 "--scheduler", f"tcp://127.0.0.1:{port}", "--scheduler-timeout", "1.5", "-q"])
+    result = runner.invoke(
+        app,
+        [
+            "extract",
+            str(tmp_path),
+            "-o",
+            str(out),
+            "--engine",
+            "dask",
+            "--scheduler",
+            f"tcp://127.0.0.1:{port}",
+            "--scheduler-timeout",
+            "1.5",
+            "-q",
+        ],
+    )
     took = time.monotonic() - start
     assert result.exit_code == 3, result.output
     assert result.stderr.strip().splitlines() == [
         f"claimx: error: [E070] cannot reach the Dask scheduler at tcp://127.0.0.1:{port} "
-        f"(gave up after 1.5 s; --scheduler-timeout sets the wait)"]
+        f"(gave up after 1.5 s; --scheduler-timeout sets the wait)"
+    ]
     assert took < 10
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_resume_is_refused_not_ignored(tmp_path):
-    result = runner.invoke(app, ["extract", str(tmp_path), "-o", str(tmp_path / "o.jsonl"), "--engine", "dask",
-                                 "--resume", "-q"])
+    result = runner.invoke(
+        app, ["extract", str(tmp_path), "-o", str(tmp_path / "o.jsonl"), "--engine", "dask", "--resume", "-q"]
+    )
     assert result.exit_code == 2
     assert "does not resume" in result.stderr
 
@@ -174,7 +197,7 @@ def test_dask_usage_errors_exit_2_before_any_work(tmp_path, args, code):
 
 def test_shards_the_driver_cannot_see_are_an_error_not_a_short_output(client, tricky, tmp_path, monkeypatch):
     """A worker writing where the driver does not look (no shared file system) must not lose records."""
-    from claimx import batch
+    from claimx.run import batch
 
     elsewhere = tmp_path / "worker-disk"
     real = batch.shard_batch
@@ -210,8 +233,8 @@ def test_stdin_is_refused_not_skipped(tmp_path):
 
 def test_dask_reads_the_walk_of_a_local_run(tmp_path):
     """A link leaving the folder is refused on Dask too, and --follow-links reads it, as locally."""
-    from claimx.batch import Job, run_batch
-    from claimx.dask_engine import run_dask
+    from claimx.run.batch import Job, run_batch
+    from claimx.run.dask import run_dask
 
     outside = tmp_path / "outside.txt"
     outside.write_text("Fact check: Is this outside?\n\nNo, it is not [1].\n", encoding="utf-8")
@@ -230,16 +253,16 @@ def test_dask_reads_the_walk_of_a_local_run(tmp_path):
 
 
 def errors_of(path):
-    from claimx.extract import errors_path_for
+    from claimx.io.files import errors_path_for
 
     return errors_path_for(path)
 
 
 def test_a_dask_run_holds_the_output_lock(tmp_path):
-    from claimx.batch import Job
-    from claimx.dask_engine import run_dask
     from claimx.errors import RunError
-    from claimx.outputs import OutputLock
+    from claimx.io.outputs import OutputLock
+    from claimx.run.batch import Job
+    from claimx.run.dask import run_dask
 
     src = tmp_path / "in"
     src.mkdir()

@@ -11,10 +11,10 @@ import re
 
 import pytest
 
-from claimx.evaluate import Split, doc_items, items_of, score
-from claimx.goldio import load_docs
-from claimx.readers import read_inputs
-from claimx.records import Record
+from claimx.gold.evaluate import Split, doc_items, items_of, score
+from claimx.gold.spans import load_docs
+from claimx.io.readers import read_inputs
+from claimx.records.schema import Record
 
 from .conftest import ROOT
 
@@ -53,7 +53,9 @@ def test_both_parts_are_scored(scored, part):
     split = Split(part)
     pred, gold = scored
     sel = [i for i in gold if i.doc_id in split]
-    assert sel and score([i for i in pred if i.doc_id in split], sel, "overlap").set_index("label").loc["ALL", "f1"] > 0.5
+    assert (
+        sel and score([i for i in pred if i.doc_id in split], sel, "overlap").set_index("label").loc["ALL", "f1"] > 0.5
+    )
 
 
 NUMBERED = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+)?(?:\*\*)?(\d{1,2})\.[ \t]+(\S[^\n]*)$", re.M)
@@ -79,13 +81,14 @@ def check_numbered_sections(rec: Record) -> bool:
         assert s.start == m.start(0) + len(m.group(0)) - len(m.group(0).lstrip())
         line = m.group(2).lstrip("*")
         assert line.startswith(s.heading), s.heading
-        rest = line[len(s.heading):].strip(" *:")
+        rest = line[len(s.heading) :].strip(" *:")
         if rest:  # the heading and its body on one line: the body is read as a paragraph
             assert s.heading[-1] in "?!" or rest.startswith("."), s.heading
             body_start = rec.text.index(rest.lstrip(". *"), s.heading_end)
             on_line = [k for k in rec.claims if k.section_id == s.id and k.start < m.end(2)]
-            assert all(k.start >= body_start or (k.start, k.end) == (s.heading_start, s.heading_end)
-                       for k in on_line), s.heading  # no sentence runs across the heading's end
+            assert all(
+                k.start >= body_start or (k.start, k.end) == (s.heading_start, s.heading_end) for k in on_line
+            ), s.heading  # no sentence runs across the heading's end
     return True
 
 
@@ -95,7 +98,7 @@ def test_numbered_sections_of_real_pages(dev_records):
 
 
 def _verdict_scores(pred: dict, gold: dict, ids: list[str]):
-    from claimx.verdictscore import accuracy, class_table, confusion
+    from claimx.gold.verdictscore import accuracy, class_table, confusion
 
     matrix = confusion(pred, gold, ids)
     return accuracy(matrix), class_table(matrix).set_index("label")
@@ -108,7 +111,7 @@ VERDICT_FLOOR = {"all": 0.917 - 0.02, "tune=001-024": 0.958 - 0.02, "check=025-0
 
 @pytest.mark.parametrize("part", ["all", "tune=001-024", "check=025-036"])
 def test_dev_verdicts_keep_their_floor(dev_records, part):
-    from claimx.verdictscore import judged, read_verdict_gold
+    from claimx.gold.verdictscore import judged, read_verdict_gold
 
     gold = read_verdict_gold(DEV / "verdicts.jsonl")
     assert set(gold) == set(dev_records)

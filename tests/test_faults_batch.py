@@ -25,10 +25,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from claimx import batch
-from claimx.batch import Job, run_batch
 from claimx.cli.main import app
 from claimx.errors import RunError
+from claimx.run import batch
+from claimx.run.batch import Job, run_batch
 
 from .conftest import ROOT
 
@@ -39,8 +39,8 @@ SIZE = 3  # documents per batch: the corpus makes several full batches and a sho
 
 def corpus_size() -> int:
     """Documents in the bundled corpus (read, not extracted)."""
-    from claimx.readers import read_inputs
-    from claimx.settings import load_config
+    from claimx.config.settings import load_config
+    from claimx.io.readers import read_inputs
 
     return sum(1 for _ in read_inputs([str(ROOT / "corpora")], load_config().settings.input))
 
@@ -114,8 +114,9 @@ def test_resume_redoes_the_shard_of_an_edited_file(archive, tmp_path, monkeypatc
 def test_resume_after_a_file_that_sorts_first_was_added(archive, tmp_path, monkeypatch):
     out = tmp_path / "run" / "claims.jsonl"
     killed(monkeypatch, [archive], out, after=4)
-    (archive / "archive" / "000_new.txt").write_text("Fact check: Did police run a new sting?\nA sting [1].\n",
-                                                     encoding="utf-8")
+    (archive / "archive" / "000_new.txt").write_text(
+        "Fact check: Did police run a new sting?\nA sting [1].\n", encoding="utf-8"
+    )
     run_batch([str(archive)], output=out, job=JOB, batch_size=SIZE, resume=True)
     got = outputs(out)
     assert got == fresh([archive], tmp_path)
@@ -123,8 +124,10 @@ def test_resume_after_a_file_that_sorts_first_was_added(archive, tmp_path, monke
     assert len(ids(got[0])) == len(set(ids(got[0]))), "no document twice"
 
 
-@pytest.mark.parametrize("deleted", ["articles/02_parcel_smishing_text.txt", "articles/14_marketplace_bike_buyers.txt",
-                                     "archive/batch_2025.jsonl"])
+@pytest.mark.parametrize(
+    "deleted",
+    ["articles/02_parcel_smishing_text.txt", "articles/14_marketplace_bike_buyers.txt", "archive/batch_2025.jsonl"],
+)
 def test_resume_after_files_were_deleted_keeps_no_record_of_them(archive, tmp_path, monkeypatch, deleted):
     out = tmp_path / "run" / "claims.jsonl"
     killed(monkeypatch, [archive], out, after=None)  # every batch finished: only the join was left
@@ -186,13 +189,25 @@ def _copy_configs(tmp_path) -> Path:
     return cfg
 
 
-@pytest.mark.parametrize("name", ["claimx.yaml", "claimx.cfg", "layout/lines.jsonl", "layout/markers.jsonl",
-                                  "cues/hedges.jsonl", "cues/quantities.jsonl", "rules/lexicons.jsonl",
-                                  "rules/variants.jsonl", "rules/deception/pack.yaml",
-                                  "rules/deception/tactics.jsonl", "rules/law_enforcement/actors.jsonl",
-                                  "rules/law_enforcement/lexicons.jsonl"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "claimx.yaml",
+        "claimx.cfg",
+        "layout/lines.jsonl",
+        "layout/markers.jsonl",
+        "cues/hedges.jsonl",
+        "cues/quantities.jsonl",
+        "rules/lexicons.jsonl",
+        "rules/variants.jsonl",
+        "rules/deception/pack.yaml",
+        "rules/deception/tactics.jsonl",
+        "rules/law_enforcement/actors.jsonl",
+        "rules/law_enforcement/lexicons.jsonl",
+    ],
+)
 def test_the_resume_fingerprint_covers_every_loaded_file(tmp_path, name):
-    from claimx.resume import config_files, fingerprint
+    from claimx.run.resume import config_files, fingerprint
 
     cfg = _copy_configs(tmp_path)
     job = Job(str(cfg / "claimx.cfg"), None)
@@ -204,7 +219,7 @@ def test_the_resume_fingerprint_covers_every_loaded_file(tmp_path, name):
 
 
 def test_the_fingerprint_follows_a_pack_given_as_a_folder(tmp_path):
-    from claimx.resume import config_files
+    from claimx.run.resume import config_files
 
     pack = tmp_path / "mypack"
     shutil.copytree(ROOT / "configs" / "rules" / "deception", pack)
@@ -319,11 +334,13 @@ def test_an_output_symlink_to_a_file_keeps_the_link(archive, tmp_path):
 def test_an_output_that_is_an_input_or_the_errors_file_is_refused(archive, tmp_path, case):
     jsonl = archive / "archive" / "batch_2025.jsonl"
     before = jsonl.read_bytes()
-    args = {"input": [str(jsonl), "-o", str(jsonl)],
-            "input_in_folder": [str(archive), str(jsonl), "-o", str(jsonl)],
-            "walked_input": [str(archive), "-o", str(jsonl)],  # found by the walk, not an earlier output
-            "walked_errors": [str(archive), "-o", str(tmp_path / "o.jsonl"), "--errors", str(jsonl)],
-            "errors": [str(archive), "-o", str(tmp_path / "o.jsonl"), "--errors", str(tmp_path / "o.jsonl")]}[case]
+    args = {
+        "input": [str(jsonl), "-o", str(jsonl)],
+        "input_in_folder": [str(archive), str(jsonl), "-o", str(jsonl)],
+        "walked_input": [str(archive), "-o", str(jsonl)],  # found by the walk, not an earlier output
+        "walked_errors": [str(archive), "-o", str(tmp_path / "o.jsonl"), "--errors", str(jsonl)],
+        "errors": [str(archive), "-o", str(tmp_path / "o.jsonl"), "--errors", str(tmp_path / "o.jsonl")],
+    }[case]
     result = runner.invoke(app, ["extract", *args])
     assert result.exit_code == 2, result.output
     assert "[E014]" in result.stderr or "[E015]" in result.stderr
@@ -387,7 +404,9 @@ def test_a_bad_rule_setting_leaves_nothing(archive, tmp_path, breakage):
             fh.write("{not json\n")
     if breakage == "bad_regex":
         with (pack / "tactics.jsonl").open("a") as fh:
-            fh.write(json.dumps({"id": "dc.bad.001", "label": "PHISHING", "pattern": [{"TEXT": {"REGEX": "(("}}]}) + "\n")
+            fh.write(
+                json.dumps({"id": "dc.bad.001", "label": "PHISHING", "pattern": [{"TEXT": {"REGEX": "(("}}]}) + "\n"
+            )
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     rules = "nope" if breakage == "unknown_pack" else str(pack)
@@ -426,8 +445,9 @@ def test_a_killed_worker_stops_the_run_with_a_resumable_state(archive, tmp_path,
 
 def test_a_killed_worker_is_one_error_line_and_exit_3(archive, tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "shard_batch", dying_shard_batch)
-    result = runner.invoke(app, ["extract", str(archive), "-o", str(tmp_path / "o.jsonl"), "-w", "2", "-q",
-                                 "--batch-size", str(SIZE)])
+    result = runner.invoke(
+        app, ["extract", str(archive), "-o", str(tmp_path / "o.jsonl"), "-w", "2", "-q", "--batch-size", str(SIZE)]
+    )
     assert result.exit_code == 3
     assert result.stderr.startswith("claimx: error: [E017]") and result.stderr.count("\n") == 1
 
@@ -465,8 +485,20 @@ def big_archive(tmp_path):
 def test_a_signal_to_the_main_process_takes_the_workers_with_it(big_archive, tmp_path, sig):
     out = tmp_path / "claims.jsonl"
     parts = tmp_path / "claims.jsonl.parts"
-    cmd = [sys.executable, "-m", "claimx", "extract", str(big_archive), "-o", str(out), "-w", "2",
-           "--batch-size", "2", "-q"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "claimx",
+        "extract",
+        str(big_archive),
+        "-o",
+        str(out),
+        "-w",
+        "2",
+        "--batch-size",
+        "2",
+        "-q",
+    ]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(parts.glob("part-*.errors.jsonl"))) < 2:
@@ -506,8 +538,10 @@ def _failing_fsync(monkeypatch, names: tuple[str, ...], err: int):
     monkeypatch.setattr(os, "fsync", fsync)
 
 
-@pytest.mark.parametrize("where,err", [(".claims.jsonl.", errno.ENOSPC), (".part-00000002", errno.ENOSPC),
-                                       (".claims.errors.jsonl.", errno.EROFS)])
+@pytest.mark.parametrize(
+    "where,err",
+    [(".claims.jsonl.", errno.ENOSPC), (".part-00000002", errno.ENOSPC), (".claims.errors.jsonl.", errno.EROFS)],
+)
 def test_a_full_disk_is_one_error_line_and_no_partial_output(archive, tmp_path, monkeypatch, where, err):
     out = tmp_path / "claims.jsonl"
     out.write_text("the previous output\n")

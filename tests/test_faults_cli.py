@@ -18,17 +18,21 @@ import pytest
 from typer.testing import CliRunner
 
 from claimx.about import __version__
-from claimx.check import diff_records
 from claimx.cli.main import app
 from claimx.errors import Errors
-from claimx.records import ErrorRecord, Source, dumps
+from claimx.gold.check import diff_records
+from claimx.io.source import Source
+from claimx.records.schema import ErrorRecord, dumps
 
 runner = CliRunner()
 
 TEXT = "Fact check: q?\nExecutive Summary\nPolice ran sting operations and raids [1]. The weather was fine.\n"
 # Two tactic claims far apart: offsets 50-ish and 200-ish (as strings "200" sorts before "50").
-FAR = ("Fact check: q?\nExecutive Summary\nPolice ran sting operations [1]. "
-       + "The weather was fine all day long. " * 5 + "Officers carried out raids [2].\n")
+FAR = (
+    "Fact check: q?\nExecutive Summary\nPolice ran sting operations [1]. "
+    + "The weather was fine all day long. " * 5
+    + "Officers carried out raids [2].\n"
+)
 
 
 def run(*args: object):
@@ -70,8 +74,11 @@ BAD_SPANS = {
     "spans_a_string": ("33-39", None, "spans: Input should be a valid list"),
     "end_before_start": ([GOOD | {"end": 20}], None, "spans[0]: end 20 is not after start 33"),
     "outside_own_text": ([GOOD | {"end": 5000}], TEXT, "spans[0]: offsets 33-5000 lie outside the text"),
-    "outside_record_text": ([GOOD | {"start": 4000, "end": 4010}], None,
-                            f"spans[0]: offsets 4000-4010 lie outside the text ({len(TEXT)} characters)"),
+    "outside_record_text": (
+        [GOOD | {"start": 4000, "end": 4010}],
+        None,
+        f"spans[0]: offsets 4000-4010 lie outside the text ({len(TEXT)} characters)",
+    ),
 }
 
 
@@ -98,8 +105,12 @@ def test_gold_import_names_a_malformed_span_and_writes_nothing(case, pred, tmp_p
 def test_every_bad_annotation_is_named(pred, tmp_path):
     """One message per problem: every bad line of the file, not only the first."""
     gold = tmp_path / "spans.jsonl"
-    lines = [{"doc_id": "a", "spans": [{"start": 1, "label": "X"}]}, {"doc_id": "d1", "spans": [GOOD]},
-             {"doc_id": "b", "spans": "no"}, {"doc_id": "d1", "spans": [GOOD]}]
+    lines = [
+        {"doc_id": "a", "spans": [{"start": 1, "label": "X"}]},
+        {"doc_id": "d1", "spans": [GOOD]},
+        {"doc_id": "b", "spans": "no"},
+        {"doc_id": "d1", "spans": [GOOD]},
+    ]
     gold.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     result = run("eval", pred, gold)
     assert_usage_error(result, "E050", f"{gold}:1: not a span annotation: spans[0].end: Field required")
@@ -132,21 +143,26 @@ def _corrupt(record, how: str) -> dict:
 
 
 N = len(TEXT)
-CORRUPT = {"mention_past_the_end": f"claims[0].tactics[0]: offsets {N + 10}-{N + 20} lie outside the text ({N} characters)",
-           "section_past_the_end": f"offsets 15-{N + 500} lie outside the text ({N} characters)",
-           "negative_offset": "citations[0]: offsets -3-",
-           "text_cut_short": "lie outside the text (20 characters)"}
+CORRUPT = {
+    "mention_past_the_end": f"claims[0].tactics[0]: offsets {N + 10}-{N + 20} lie outside the text ({N} characters)",
+    "section_past_the_end": f"offsets 15-{N + 500} lie outside the text ({N} characters)",
+    "negative_offset": "citations[0]: offsets -3-",
+    "text_cut_short": "lie outside the text (20 characters)",
+}
 
 
 @pytest.mark.parametrize("command", ["report", "table", "check", "eval"])
 @pytest.mark.parametrize("how", list(CORRUPT))
 def test_offsets_outside_the_text_are_named(command, how, record, pred, tmp_path):
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(dumps(record) + "\n" + json.dumps(_corrupt(record, how) | {"doc_id": "d2"}) + "\n",
-                   encoding="utf-8")
+    bad.write_text(dumps(record) + "\n" + json.dumps(_corrupt(record, how) | {"doc_id": "d2"}) + "\n", encoding="utf-8")
     out = tmp_path / ("site" if command == "report" else "t.csv")
-    args = {"report": ("report", bad, "-o", out), "table": ("table", bad, "-o", out),
-            "check": ("check", bad, pred), "eval": ("eval", bad, pred)}[command]
+    args = {
+        "report": ("report", bad, "-o", out),
+        "table": ("table", bad, "-o", out),
+        "check": ("check", bad, pred),
+        "eval": ("eval", bad, pred),
+    }[command]
     result = run(*args)
     assert_usage_error(result, "E050", f"{bad}:2:")
     assert CORRUPT[how] in result.stderr
@@ -157,12 +173,14 @@ def test_offsets_outside_the_text_are_named(command, how, record, pred, tmp_path
 
 
 BASELINES = {
-    "not_json": ("{\n  \"labels\": [\n", ":3: not an `eval -o` JSON file: invalid JSON"),
+    "not_json": ('{\n  "labels": [\n', ":3: not an `eval -o` JSON file: invalid JSON"),
     "a_csv_table": ("label,mode,pred\nALL,exact,3\n", ":1: not an `eval -o` JSON file: invalid JSON"),
     "a_list": ("[1, 2]\n", ":1: not an `eval -o` JSON file: Input should be a valid dictionary"),
     "no_labels": ('{"level": "tactics"}\n', ":1: not an `eval -o` JSON file: labels: Field required"),
-    "row_without_f1": ('{"labels": [{"label": "ALL", "mode": "exact", "precision": 1, "recall": 1}]}\n',
-                       ":1: not an `eval -o` JSON file: labels[0].f1: Field required"),
+    "row_without_f1": (
+        '{"labels": [{"label": "ALL", "mode": "exact", "precision": 1, "recall": 1}]}\n',
+        ":1: not an `eval -o` JSON file: labels[0].f1: Field required",
+    ),
     "labels_a_string": ('{"labels": "ALL"}\n', ":1: not an `eval -o` JSON file: labels: Input should be a valid list"),
 }
 
@@ -234,8 +252,10 @@ def test_check_lists_changes_in_numeric_offset_order(extract):
 def test_check_shows_values_as_json(record):
     out = record.model_copy(update={"source": Source(path="other.txt", format="txt"), "title": "x's"})
     changes = {c.field: c.detail for c in diff_records(out, record, set())}
-    assert changes["source"] == ('{"path": "<test>", "line": null, "format": "txt", "url": null} -> '
-                                 '{"path": "other.txt", "line": null, "format": "txt", "url": null}')
+    assert changes["source"] == (
+        '{"path": "<test>", "line": null, "format": "txt", "url": null} -> '
+        '{"path": "other.txt", "line": null, "format": "txt", "url": null}'
+    )
     assert changes["title"] == '"q?" -> "x\'s"'
     assert "Source(" not in changes["source"]
 
@@ -329,7 +349,7 @@ def test_error_codes_are_not_aliases():
 @pytest.mark.parametrize("spelling", ["-o", "--out"])
 def test_rules_stats_lists_every_rule(spelling, tmp_path):
     from claimx.cli.rules import pack_rules
-    from claimx.pipeline import load
+    from claimx.nlp.language import load
 
     doc = tmp_path / "a.txt"
     doc.write_text(TEXT, encoding="utf-8")
@@ -347,7 +367,7 @@ def test_rules_stats_lists_every_rule(spelling, tmp_path):
 
 def _full_after(limit: int):
     """A stand-in for write_frames whose stream fails with ENOSPC after ``limit`` bytes (a disk filling up)."""
-    from claimx.table import write_frames
+    from claimx.output.table import write_frames
 
     class Full:
         def __init__(self, fh):
@@ -391,12 +411,12 @@ def test_table_output_an_existing_folder_is_refused_first(outputs, tmp_path):
 
 
 def test_report_on_a_full_disk_keeps_the_earlier_report(outputs, tmp_path, monkeypatch):
-    import claimx.report
+    import claimx.output.report
 
     site = tmp_path / "site"
     assert run("report", outputs / "a.jsonl", "-o", site, "-q").exit_code == 0
     before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
-    real = claimx.report._write
+    real = claimx.output.report._write
     pages = []
 
     def write(path, pieces):
@@ -406,7 +426,7 @@ def test_report_on_a_full_disk_keeps_the_earlier_report(outputs, tmp_path, monke
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real(path, pieces)
 
-    monkeypatch.setattr(claimx.report, "_write", write)
+    monkeypatch.setattr(claimx.output.report, "_write", write)
     result = run("report", outputs, "-o", site)
     assert_run_failed(result, site)
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before, "the earlier report stays"
@@ -432,8 +452,9 @@ def tmpfs(tmp_path):
     mnt = tmp_path / "mnt"
     mnt.mkdir()
     try:
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], check=True, timeout=10,
-                       capture_output=True)
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], check=True, timeout=10, capture_output=True
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         pytest.skip(f"cannot mount a tmpfs here: {exc}")
     try:
@@ -447,8 +468,9 @@ def big_outputs(extract, tmp_path) -> Path:
     """Enough records that their tables and report do not fit 64 KB."""
     rec = extract(FAR, doc_id="d0")
     path = tmp_path / "big.jsonl"
-    path.write_text("".join(dumps(rec.model_copy(update={"doc_id": f"d{i}"})) + "\n" for i in range(300)),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(dumps(rec.model_copy(update={"doc_id": f"d{i}"})) + "\n" for i in range(300)), encoding="utf-8"
+    )
     return path
 
 

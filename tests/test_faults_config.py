@@ -19,11 +19,12 @@ import pytest
 from typer.testing import CliRunner
 
 from claimx.cli.main import app
+from claimx.config.pipeline import read_pipeline_config
+from claimx.config.rulefiles import read_rules, slow_regex
+from claimx.config.settings import LineRule, load_config
 from claimx.errors import ConfigError
-from claimx.pipeline import load, read_pipeline_config
-from claimx.rulefiles import read_rules, slow_regex
-from claimx.sections import SectionSplitter
-from claimx.settings import LineRule, load_config
+from claimx.layout.sections import SectionSplitter
+from claimx.nlp.language import load
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -102,28 +103,41 @@ def test_linear_decoration_matches_what_the_lazy_one_matched(config):
 # -- 2. the slow-regex guard -----------------------------------------------------------------------
 
 SLOW = [
-    r"(?:\w+){1,1000}!",    # a large bounded repeat of a repeating group
-    r"(a|aa)+",             # alternatives that match the same text under a repeat
-    r"(.*a){12}",           # a nested quantified group holding .*
-    r"(a+)+b",              # the case refused before
+    r"(?:\w+){1,1000}!",  # a large bounded repeat of a repeating group
+    r"(a|aa)+",  # alternatives that match the same text under a repeat
+    r"(.*a){12}",  # a nested quantified group holding .*
+    r"(a+)+b",  # the case refused before
     r"(\w*\s?)*",
-    r"(?:\s*,\s*)+x",       # two blank runs meet between repetitions
-    r"(\d{1,2})+x",         # lengths that overlap
+    r"(?:\s*,\s*)+x",  # two blank runs meet between repetitions
+    r"(\d{1,2})+x",  # lengths that overlap
     r"(?:(?:a|aa)b*)+",
     r"(?:\w+|,)+",
     r"((a+))+",
     r"(?:.*?,){3}",
 ]
-FAST = [r"(?:(?:,|-|–)\s*\d{1,6}\s*)*", r"(cat|car)+", r"(x(a|aa))+", r"(?:[a-z]\.){2,}", r"(a+b+)+",
-        r"(?:,\s*\d+)*", r"[ab]+", r"(?:\s+\w+)?", r"(?:[^.!?]|[.!?](?=\S)|(?<![a-z]{2})\.(?=\s))*?"]
+FAST = [
+    r"(?:(?:,|-|–)\s*\d{1,6}\s*)*",
+    r"(cat|car)+",
+    r"(x(a|aa))+",
+    r"(?:[a-z]\.){2,}",
+    r"(a+b+)+",
+    r"(?:,\s*\d+)*",
+    r"[ab]+",
+    r"(?:\s+\w+)?",
+    r"(?:[^.!?]|[.!?](?=\S)|(?<![a-z]{2})\.(?=\s))*?",
+]
 
 
 @pytest.mark.parametrize("pattern", SLOW)
 def test_guard_refuses_a_slow_rule_with_path_line_and_reason(tmp_path, pattern):
     path = tmp_path / "lines.jsonl"
-    path.write_text(json.dumps({"id": "bp.ok", "role": "boilerplate", "pattern": "x"}) + "\n"
-                    + json.dumps({"id": "bp.slow", "role": "boilerplate", "pattern": pattern}) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps({"id": "bp.ok", "role": "boilerplate", "pattern": "x"})
+        + "\n"
+        + json.dumps({"id": "bp.slow", "role": "boilerplate", "pattern": pattern})
+        + "\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError) as err:
         read_rules(path, LineRule)
     assert err.value.message.startswith(f"{path}:2: pattern: ")
@@ -151,8 +165,13 @@ def test_every_shipped_regex_passes_the_guard(config):
             if line.startswith("{"):
                 rule = json.loads(line)
                 patterns += [rule[k] for k in ("pattern", "when") if isinstance(rule.get(k), str)]
-                patterns += [v["REGEX"] for tok in rule.get("pattern", []) if isinstance(tok, dict)
-                             for v in tok.values() if isinstance(v, dict) and "REGEX" in v]
+                patterns += [
+                    v["REGEX"]
+                    for tok in rule.get("pattern", [])
+                    if isinstance(tok, dict)
+                    for v in tok.values()
+                    if isinstance(v, dict) and "REGEX" in v
+                ]
     assert len(patterns) > 100
     assert [p for p in patterns if slow_regex(p)] == []
 
@@ -166,11 +185,13 @@ def test_slow_decoration_setting_is_refused(tmp_path):
 
 # -- 3. broken packs: every problem of every file, never a traceback -------------------------------
 
+
 def _pack(root: Path, name: str, rules: list[dict]) -> Path:
     folder = root / name
     folder.mkdir(parents=True)
-    (folder / "pack.yaml").write_text(f"name: {name}\ndescription: broken\nlabels: {{PHISHING: test}}\n",
-                                      encoding="utf-8")
+    (folder / "pack.yaml").write_text(
+        f"name: {name}\ndescription: broken\nlabels: {{PHISHING: test}}\n", encoding="utf-8"
+    )
     (folder / "tactics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rules), encoding="utf-8")
     return folder
 
@@ -178,11 +199,23 @@ def _pack(root: Path, name: str, rules: list[dict]) -> Path:
 @pytest.fixture
 def broken_packs(tmp_path) -> Path:
     root = tmp_path / "packs"
-    _pack(root, "p1", [{"id": "p1.regex", "label": "PHISHING", "pattern": [{"LOWER": {"REGEX": "(unclosed"}}]},
-                       {"id": "p1.ok", "label": "PHISHING", "pattern": "scam"},
-                       {"id": "p1.label", "label": "NOPE", "pattern": "scam"}])
-    _pack(root, "p2", [{"id": "p2.slow", "label": "PHISHING", "pattern": [{"LOWER": {"REGEX": "(a|aa)+"}}]},
-                       {"id": "p2.lexicon", "label": "PHISHING", "pattern": "@no_such_lexicon scam"}])
+    _pack(
+        root,
+        "p1",
+        [
+            {"id": "p1.regex", "label": "PHISHING", "pattern": [{"LOWER": {"REGEX": "(unclosed"}}]},
+            {"id": "p1.ok", "label": "PHISHING", "pattern": "scam"},
+            {"id": "p1.label", "label": "NOPE", "pattern": "scam"},
+        ],
+    )
+    _pack(
+        root,
+        "p2",
+        [
+            {"id": "p2.slow", "label": "PHISHING", "pattern": [{"LOWER": {"REGEX": "(a|aa)+"}}]},
+            {"id": "p2.lexicon", "label": "PHISHING", "pattern": "@no_such_lexicon scam"},
+        ],
+    )
     return root
 
 
@@ -191,13 +224,19 @@ def test_rules_check_reports_every_problem_of_every_pack(broken_packs):
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()
     p1, p2 = broken_packs / "p1" / "tactics.jsonl", broken_packs / "p2" / "tactics.jsonl"
-    assert sorted(lines) == sorted([
-        f"{p1}:3: label 'NOPE' is not declared in pack.yaml (PHISHING)",
-        f"{p1}:1: LOWER REGEX: '(unclosed' is not a valid regular expression: "
-        "missing ), unterminated subpattern at position 0",
-        *[line for line in lines if line.startswith(f"{p2}:1: LOWER REGEX: '(a|aa)+': ")],
-        *[line for line in lines if line.startswith(f"{p2}:2: unknown lexicon 'no_such_lexicon'")],
-    ]) and len(lines) == 4
+    assert (
+        sorted(lines)
+        == sorted(
+            [
+                f"{p1}:3: label 'NOPE' is not declared in pack.yaml (PHISHING)",
+                f"{p1}:1: LOWER REGEX: '(unclosed' is not a valid regular expression: "
+                "missing ), unterminated subpattern at position 0",
+                *[line for line in lines if line.startswith(f"{p2}:1: LOWER REGEX: '(a|aa)+': ")],
+                *[line for line in lines if line.startswith(f"{p2}:2: unknown lexicon 'no_such_lexicon'")],
+            ]
+        )
+        and len(lines) == 4
+    )
     assert "Traceback" not in result.output
 
 
@@ -212,8 +251,11 @@ def test_rules_check_without_packs_is_a_usage_error(tmp_path):
 
 
 def test_extract_with_an_invalid_regex_in_a_pack_exits_2_naming_path_line(tmp_path):
-    folder = _pack(tmp_path / "packs", "p1",
-                   [{"id": "p1.regex", "label": "PHISHING", "pattern": [{"LOWER": {"REGEX": "(unclosed"}}]}])
+    folder = _pack(
+        tmp_path / "packs",
+        "p1",
+        [{"id": "p1.regex", "label": "PHISHING", "pattern": [{"LOWER": {"REGEX": "(unclosed"}}]}],
+    )
     doc = tmp_path / "in.txt"
     doc.write_text("a scam\n", encoding="utf-8")
     result = runner.invoke(app, ["extract", str(doc), "-o", str(tmp_path / "o.jsonl"), "--rules", str(folder)])
@@ -223,6 +265,7 @@ def test_extract_with_an_invalid_regex_in_a_pack_exits_2_naming_path_line(tmp_pa
 
 
 # -- 4. config files ---------------------------------------------------------------------------------
+
 
 def _cfg(tmp_path: Path, extra_paths: str = "", replace: tuple[str, str] | None = None) -> Path:
     text = (ROOT / "configs" / "claimx.cfg").read_text(encoding="utf-8")
@@ -235,8 +278,9 @@ def _cfg(tmp_path: Path, extra_paths: str = "", replace: tuple[str, str] | None 
 
 
 def test_cfg_with_exploding_interpolation_is_refused_fast(tmp_path):
-    chain = 'v0 = "xxxxxxxxxxxxxxxx"\n' + "".join(f'v{i} = "' + f"${{paths.v{i - 1}}}" * 4 + '"\n'
-                                                 for i in range(1, 14))
+    chain = 'v0 = "xxxxxxxxxxxxxxxx"\n' + "".join(
+        f'v{i} = "' + f"${{paths.v{i - 1}}}" * 4 + '"\n' for i in range(1, 14)
+    )
     path = _cfg(tmp_path, chain)
     assert path.stat().st_size < 3000
     start = time.perf_counter()
@@ -251,10 +295,13 @@ def test_cfg_variables_that_refer_to_themselves_are_refused(tmp_path):
         read_pipeline_config(_cfg(tmp_path, 'a = "${paths.b}"\nb = "x${paths.a}"\n'))
 
 
-@pytest.mark.parametrize("old,new,message", [
-    ("[rules]", "[rulez]", "unknown section '[rulez]' (did you mean 'rules'?)"),
-    ("packs = ", "pack = ", "unknown key 'rules.pack' (did you mean 'packs'?)"),
-])
+@pytest.mark.parametrize(
+    "old,new,message",
+    [
+        ("[rules]", "[rulez]", "unknown section '[rulez]' (did you mean 'rules'?)"),
+        ("packs = ", "pack = ", "unknown key 'rules.pack' (did you mean 'packs'?)"),
+    ],
+)
 def test_cfg_unknown_section_or_key_is_named(tmp_path, old, new, message):
     path = _cfg(tmp_path, replace=(old, new))
     with pytest.raises(ConfigError) as err:
@@ -268,7 +315,9 @@ def test_settings_unknown_section_and_key_get_a_near_miss(tmp_path):
     with pytest.raises(ConfigError, match=r"unknown settings section 'layuot' \(did you mean 'layout'\?\)"):
         load_config(path)
     path.write_text("layout: {max_heading_charz: 3}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"layout.max_heading_charz: unknown setting \(did you mean 'max_heading_chars'"):
+    with pytest.raises(
+        ConfigError, match=r"layout.max_heading_charz: unknown setting \(did you mean 'max_heading_chars'"
+    ):
         load_config(path)
 
 
@@ -285,7 +334,10 @@ def test_pack_yaml_syntax_error_names_the_line(tmp_path):
     folder = _pack(tmp_path / "packs", "p1", [])
     (folder / "pack.yaml").write_text("name: p1\ndescription: [x\nlabels: {A: b}\n", encoding="utf-8")
     result = runner.invoke(app, ["rules", "check", str(folder)])
-    assert result.exit_code == 1 and f"{folder / 'pack.yaml'}:3: cannot read configuration: YAML syntax error" in result.stdout
+    assert (
+        result.exit_code == 1
+        and f"{folder / 'pack.yaml'}:3: cannot read configuration: YAML syntax error" in result.stdout
+    )
 
 
 def _settings_naming_lines(tmp_path: Path, target: Path) -> Path:
@@ -367,13 +419,16 @@ def test_partial_settings_run_through_the_cli(tmp_path):
 DATED = "Fact check: did it happen?\n\n{line}\n\n1. What happened\n\nThe post is false [1].\n"
 
 
-@pytest.mark.parametrize("line", [
-    "Checked on 4 March 2025",
-    "Checked on 2025-03-04",
-    "**Checked on:** March 4, 2025",
-    "Checked on March 4, 2025.",
-    "**Checked on** Mar. 4, 2025",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Checked on 4 March 2025",
+        "Checked on 2025-03-04",
+        "**Checked on:** March 4, 2025",
+        "Checked on March 4, 2025.",
+        "**Checked on** Mar. 4, 2025",
+    ],
+)
 def test_common_date_forms_give_checked_on(config, line):
     layout = SectionSplitter(config)(DATED.format(line=line))
     assert layout.checked_on is not None and layout.checked_on.isoformat() == "2025-03-04"
@@ -412,7 +467,7 @@ def test_error_codes_are_not_aliases():
 
 def test_record_files_read_by_eval_are_not_bounded_like_rule_files(tmp_path):
     """The rule-file bounds are for rule files only: a record line of 2 MB is a normal record."""
-    from claimx.rulefiles import read_objects
+    from claimx.config.rulefiles import read_objects
 
     path = tmp_path / "records.jsonl"
     path.write_text(json.dumps({"doc_id": "a", "text": "x" * (2 * 1024 * 1024)}) + "\n", encoding="utf-8")

@@ -9,6 +9,7 @@ input, an unbounded doc_id index, and one slow document stalling a batch.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gzip
 import io
@@ -28,9 +29,10 @@ from spacy.language import Language
 from typer.testing import CliRunner
 
 from claimx.cli.main import app
-from claimx.extract import Extractor
-from claimx.readers import Input, SeenIds, discover, jsonl_chunks, read_inputs, read_jsonl_chunk
-from claimx.records import ErrorRecord, Record, Source
+from claimx.io.readers import Input, SeenIds, discover, jsonl_chunks, read_inputs, read_jsonl_chunk
+from claimx.io.source import Source
+from claimx.records.schema import ErrorRecord, Record
+from claimx.run.extractor import Extractor
 
 ARTICLE = "Fact check: q?\nExecutive Summary\nPolice ran stings [1].\n1. Head\nBody [2].\n"
 runner = CliRunner()
@@ -81,6 +83,7 @@ def gzip_bomb(path, size: int) -> int:
 
 
 # -- 1. size limit, on decompressed bytes, read streaming ------------------------------------------------
+
 
 def test_max_bytes_is_a_setting_with_a_generous_default(settings):
     assert settings.max_bytes == 16 * 2**20
@@ -145,15 +148,23 @@ def test_link_to_the_zero_device_is_never_read_whole(tmp_path, settings):
 
 @pytest.mark.parametrize("gz", [False, True])
 def test_jsonl_line_over_the_limit_is_one_error(tmp_path, settings, gz):
-    lines = [json.dumps({"id": "a", "text": ARTICLE}), json.dumps({"id": "big", "text": "x" * 5000}),
-             json.dumps({"id": "b", "text": ARTICLE}), json.dumps({"id": "c", "text": "y" * 900})]
+    lines = [
+        json.dumps({"id": "a", "text": ARTICLE}),
+        json.dumps({"id": "big", "text": "x" * 5000}),
+        json.dumps({"id": "b", "text": ARTICLE}),
+        json.dumps({"id": "c", "text": "y" * 900}),
+    ]
     data = "".join(line + "\n" for line in lines).encode()
     path = tmp_path / ("a.jsonl.gz" if gz else "a.jsonl")
     path.write_bytes(gzip.compress(data) if gz else data)
     small = limited(settings, max_bytes=1000)
     got = read([path], small)
     assert [(i.doc_id, i.error and i.error.code) for i in got] == [
-        ("a", None), (f"{path.name}:2", "E115"), ("b", None), ("c", None)]
+        ("a", None),
+        (f"{path.name}:2", "E115"),
+        ("b", None),
+        ("c", None),
+    ]
     assert got[1].source.line == 2 and f"{path.name}:2" in got[1].error.message
     # Pieces for a cluster count that line like the reader does.
     chunks = jsonl_chunks(str(path), 2, small.max_bytes)
@@ -175,11 +186,15 @@ def test_endless_jsonl_line_is_skipped_in_chunks(tmp_path, settings):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert [(i.doc_id, i.error and i.error.code) for i in got] == [
-        ("a", None), ("bomb.jsonl.gz:2", "E115"), ("b", None)]
+        ("a", None),
+        ("bomb.jsonl.gz:2", "E115"),
+        ("b", None),
+    ]
     assert peak < 8 << 20, f"held {peak} bytes: the long line was read whole"
 
 
 # -- 2. FIFOs, sockets and devices are never opened --------------------------------------------------------
+
 
 @pytest.fixture
 def fifo_folder(tmp_path):
@@ -189,10 +204,9 @@ def fifo_folder(tmp_path):
     os.mkfifo(root / "b.txt")
     (root / "c.txt").write_text(ARTICLE, encoding="utf-8")
     yield root
-    try:  # unblock a reader that did open it (the code before the fix), so the thread can end
+    # Unblock a reader that did open it (the code before the fix), so the thread can end.
+    with contextlib.suppress(OSError):
         os.close(os.open(root / "b.txt", os.O_WRONLY | os.O_NONBLOCK))
-    except OSError:
-        pass
 
 
 def test_fifo_in_a_folder_is_an_error_record_not_a_hang(fifo_folder, settings):
@@ -227,6 +241,7 @@ def test_socket_is_not_opened(tmp_path, settings):
 
 # -- 3. file names that are not UTF-8 ----------------------------------------------------------------------
 
+
 def test_name_that_is_not_utf8_end_to_end(tmp_path):
     root = tmp_path / "in"
     root.mkdir()
@@ -256,8 +271,9 @@ def test_name_that_is_not_utf8_in_an_error_record(tmp_path, settings):
 
 
 def test_lone_surrogates_in_jsonl_fields(tmp_path, settings):
-    (tmp_path / "a.jsonl").write_text('{"id": "s\\ud800", "title": "T\\udfff", "text": "Fact check: \\ud800 q?"}\n',
-                                      encoding="utf-8")
+    (tmp_path / "a.jsonl").write_text(
+        '{"id": "s\\ud800", "title": "T\\udfff", "text": "Fact check: \\ud800 q?"}\n', encoding="utf-8"
+    )
     (inp,) = read([tmp_path], settings)
     assert (inp.doc_id, inp.title, inp.text) == ("s\ufffd", "T\ufffd", "Fact check: \ufffd q?")
     assert [c for c, _ in inp.warnings] == ["W002"] * 3
@@ -265,6 +281,7 @@ def test_lone_surrogates_in_jsonl_fields(tmp_path, settings):
 
 
 # -- 4. links that leave the input folder -------------------------------------------------------------------
+
 
 @pytest.fixture
 def linked(tmp_path):
@@ -283,7 +300,10 @@ def linked(tmp_path):
 def test_link_leaving_the_folder_is_not_followed(linked, settings):
     got = read([linked], settings)
     assert [(i.doc_id, i.error and i.error.code) for i in got] == [
-        ("inner.txt", None), ("leak.txt", "E117"), ("sub/real.txt", None)]
+        ("inner.txt", None),
+        ("leak.txt", "E117"),
+        ("sub/real.txt", None),
+    ]
     leak = got[1]
     assert leak.text is None and leak.source.path == str(linked / "leak.txt")
     assert "leak.txt" in leak.error.message and "--follow-links" in leak.error.message
@@ -306,6 +326,7 @@ def test_follow_links_on_the_command_line(linked, tmp_path):
 
 # -- 5. unique doc_ids across several inputs ----------------------------------------------------------------
 
+
 def test_same_file_name_in_two_folders_gives_two_records(tmp_path, monkeypatch):
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
@@ -324,8 +345,12 @@ def test_inputs_with_the_same_name_are_named_by_their_path(tmp_path, monkeypatch
     (tmp_path / "two" / "x.txt").write_text(ARTICLE, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     got = read(["one/data", "./two/data/", "one/x.txt", "two/x.txt"], settings)
-    assert [(i.doc_id, i.error) for i in got] == [("one/data/x.txt", None), ("two/data/x.txt", None),
-                                                   ("one/x.txt", None), ("two/x.txt", None)]
+    assert [(i.doc_id, i.error) for i in got] == [
+        ("one/data/x.txt", None),
+        ("two/data/x.txt", None),
+        ("one/x.txt", None),
+        ("two/x.txt", None),
+    ]
 
 
 def test_one_input_keeps_its_ids_and_the_same_input_twice_is_a_duplicate(tmp_path, monkeypatch, settings):
@@ -340,17 +365,26 @@ def test_one_input_keeps_its_ids_and_the_same_input_twice_is_a_duplicate(tmp_pat
 def test_jsonl_ids_are_not_prefixed(tmp_path, settings):
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
-        (tmp_path / folder / "x.jsonl").write_text(json.dumps({"id": f"{folder}1", "text": ARTICLE}) + "\n"
-                                                   + json.dumps({"text": ARTICLE}) + "\n", encoding="utf-8")
+        (tmp_path / folder / "x.jsonl").write_text(
+            json.dumps({"id": f"{folder}1", "text": ARTICLE}) + "\n" + json.dumps({"text": ARTICLE}) + "\n",
+            encoding="utf-8",
+        )
     got = read([tmp_path / "a", tmp_path / "b"], settings)
     assert [i.doc_id for i in got] == ["a1", "a/x.jsonl:2", "b1", "b/x.jsonl:2"]
 
 
 # -- 6. the run's own outputs are never read -----------------------------------------------------------------
 
+
 def test_discover_skips_outputs_their_parts_and_temporary_files(tmp_path, settings):
-    for rel in ["a.txt", "out.jsonl", "out.errors.jsonl", "out.jsonl.parts/part-00000000.jsonl",
-                ".out.jsonl.x1y2.tmp", "other.jsonl"]:
+    for rel in [
+        "a.txt",
+        "out.jsonl",
+        "out.errors.jsonl",
+        "out.jsonl.parts/part-00000000.jsonl",
+        ".out.jsonl.x1y2.tmp",
+        "other.jsonl",
+    ]:
         (tmp_path / rel).parent.mkdir(exist_ok=True)
         (tmp_path / rel).write_text(json.dumps({"text": ARTICLE}) + "\n", encoding="utf-8")
     (tmp_path / "link.jsonl").symlink_to("out.jsonl")
@@ -371,6 +405,7 @@ def test_output_inside_the_input_folder_is_not_read_back(tmp_path):
 
 
 # -- 7. the duplicate check in bounded memory ----------------------------------------------------------------
+
 
 def test_seen_ids_spill_to_disk_and_stay_exact():
     seen = SeenIds(in_memory=50)
@@ -399,7 +434,7 @@ def test_seen_ids_memory_is_bounded():
 
 
 def test_duplicates_past_the_spill_are_still_found(tmp_path, settings, monkeypatch):
-    import claimx.readers as readers
+    import claimx.io.readers as readers
 
     monkeypatch.setattr(readers.SeenIds.__init__, "__defaults__", (20, 1024))
     lines = [json.dumps({"id": f"d{i % 60}", "text": ARTICLE}) for i in range(120)]
@@ -412,6 +447,7 @@ def test_duplicates_past_the_spill_are_still_found(tmp_path, settings, monkeypat
 
 # -- 8. a time budget per document ---------------------------------------------------------------------------
 
+
 @Language.component("test_faults_sleep")
 def _sleep_on_slow(doc):
     if "SLOW" in doc.text:
@@ -421,7 +457,7 @@ def _sleep_on_slow(doc):
 
 @pytest.fixture(scope="module")
 def slow_extractor():
-    from claimx.pipeline import load
+    from claimx.nlp.language import load
 
     nlp = load()
     nlp.add_pipe("test_faults_sleep", first=True)
@@ -440,8 +476,11 @@ def test_max_seconds_is_a_setting(settings):
 
 def test_slow_document_becomes_an_error_and_the_batch_goes_on(slow_extractor):
     src = Source(path="<test>", format="txt")
-    docs = [Input("a", src, text=ARTICLE), Input("slow", src, text="Fact check: SLOW?\n"),
-            Input("b", src, text=ARTICLE)]
+    docs = [
+        Input("a", src, text=ARTICLE),
+        Input("slow", src, text="Fact check: SLOW?\n"),
+        Input("b", src, text=ARTICLE),
+    ]
     previous = signal.getsignal(signal.SIGALRM)
     started = time.monotonic()
     got = list(slow_extractor(docs))
@@ -454,7 +493,7 @@ def test_slow_document_becomes_an_error_and_the_batch_goes_on(slow_extractor):
 
 
 def test_budget_restores_a_handler_and_timer_set_before():
-    from claimx.timebudget import DocumentTimeout, time_budget
+    from claimx.run.timebudget import DocumentTimeout, time_budget
 
     fired = []
 
@@ -464,9 +503,8 @@ def test_budget_restores_a_handler_and_timer_set_before():
     old = signal.signal(signal.SIGALRM, mine)
     try:
         signal.setitimer(signal.ITIMER_REAL, 1.0)
-        with pytest.raises(DocumentTimeout):
-            with time_budget(0.2):
-                time.sleep(5)
+        with pytest.raises(DocumentTimeout), time_budget(0.2):
+            time.sleep(5)
         assert signal.getsignal(signal.SIGALRM) is mine
         assert 0 < signal.getitimer(signal.ITIMER_REAL)[0] <= 0.85
         time.sleep(1.0)
@@ -479,7 +517,7 @@ def test_budget_restores_a_handler_and_timer_set_before():
 
 
 def test_budget_is_off_outside_the_main_thread():
-    from claimx.timebudget import time_budget
+    from claimx.run.timebudget import time_budget
 
     def run():
         with time_budget(0.01):

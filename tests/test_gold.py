@@ -1,7 +1,7 @@
 """Every corpus document against its reviewed gold record (tests/gold/).
 
 Refresh on purpose with ``pytest tests/test_gold.py --force-regen`` and review
-the diff like code. Gold is stored pretty-printed (``claimx.records.dumps_gold``:
+the diff like code. Gold is stored pretty-printed (``claimx.records.schema.dumps_gold``:
 one key or list item per line), so a changed span is a changed line of the diff.
 """
 
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from claimx.extract import Extractor
-from claimx.readers import read_inputs
-from claimx.records import Record, dumps_gold
+from claimx.io.readers import read_inputs
+from claimx.records.schema import Record, dumps_gold
+from claimx.run.extractor import Extractor
 
 from .conftest import ROOT, assert_offsets
 
@@ -33,7 +33,7 @@ def _gold_name(doc_id: str) -> str:
 
 
 def _doc_ids() -> list[str]:
-    from claimx.settings import load_config
+    from claimx.config.settings import load_config
 
     return [i.doc_id for i in read_inputs([str(CORPUS)], load_config().settings.input)]
 

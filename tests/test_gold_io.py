@@ -5,9 +5,9 @@ import json
 from typer.testing import CliRunner
 
 from claimx.cli.main import app
-from claimx.goldio import export_spans, load_docs
-from claimx.records import dumps
-from claimx.rulestats import rule_stats
+from claimx.gold.spans import export_spans, load_docs
+from claimx.output.rulestats import rule_stats
+from claimx.records.schema import dumps
 
 runner = CliRunner()
 TEXT = "Fact check: q?\nExecutive Summary\nPolice ran sting operations and raids [1]. The weather was fine.\n"
@@ -17,27 +17,41 @@ def test_export_import_round_trip(extract, tmp_path):
     rec = extract(TEXT, doc_id="d1")
     spans = export_spans(rec)
     assert [(s["label"], s["text"]) for s in spans["spans"]] == [
-        ("STING_OPERATION", "sting operations"), ("COORDINATED_ARRESTS", "raids")]
+        ("STING_OPERATION", "sting operations"),
+        ("COORDINATED_ARRESTS", "raids"),
+    ]
     (tmp_path / "r.jsonl").write_text(dumps(rec) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["gold", "export", str(tmp_path / "r.jsonl"), "-o", str(tmp_path / "s.jsonl")])
     assert result.exit_code == 0
     result = runner.invoke(app, ["gold", "import", str(tmp_path / "s.jsonl"), "-o", str(tmp_path / "g.jsonl")])
     assert result.exit_code == 0, result.output
-    assert runner.invoke(app, ["check", str(tmp_path / "g.jsonl"), str(tmp_path / "r.jsonl"),
-                               "--ignore", "source"]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["check", str(tmp_path / "g.jsonl"), str(tmp_path / "r.jsonl"), "--ignore", "source"]
+        ).exit_code
+        == 0
+    )
 
 
 def test_import_uses_annotated_spans(extract, tmp_path):
     start = TEXT.index("The weather")
-    ann = {"doc_id": "d1", "text": TEXT, "spans": [{"start": start + 4, "end": start + 11, "label": "SURVEILLANCE"},
-                                                   {"start": 0, "end": 4, "label": "X"}]}
+    ann = {
+        "doc_id": "d1",
+        "text": TEXT,
+        "spans": [
+            {"start": start + 4, "end": start + 11, "label": "SURVEILLANCE"},
+            {"start": 0, "end": 4, "label": "X"},
+        ],
+    }
     (tmp_path / "a.jsonl").write_text(json.dumps(ann) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["gold", "import", str(tmp_path / "a.jsonl"), "-o", str(tmp_path / "g.jsonl")])
     assert result.exit_code == 0, result.output
     (rec,) = load_docs(tmp_path / "g.jsonl").values()
     # The rule mentions are gone; the annotated one makes its sentence a tactic claim.
     assert [(k.text, [m.text for m in k.tactics]) for k in rec.claims] == [
-        ("Police ran sting operations and raids [1].", []), ("The weather was fine.", ["weather"])]
+        ("Police ran sting operations and raids [1].", []),
+        ("The weather was fine.", ["weather"]),
+    ]
     assert [w.code for w in rec.warnings] == ["W301"]  # the span on the title prefix lies in no unit
 
 
@@ -56,8 +70,9 @@ def test_eval_cli(extract, tmp_path):
     gold = {"doc_id": "d1", "spans": [{"start": start, "end": start + 4, "label": "STING_OPERATION"}]}
     (tmp_path / "g.jsonl").write_text(json.dumps(gold) + "\n", encoding="utf-8")
     out = tmp_path / "e.json"
-    result = runner.invoke(app, ["eval", str(tmp_path / "p.jsonl"), str(tmp_path / "g.jsonl"), "-o", str(out),
-                                 "--missed"])
+    result = runner.invoke(
+        app, ["eval", str(tmp_path / "p.jsonl"), str(tmp_path / "g.jsonl"), "-o", str(out), "--missed"]
+    )
     assert result.exit_code == 0, result.output
     rows = {(r["label"], r["mode"]): r for r in json.loads(out.read_text())["labels"]}
     # "sting" vs predicted "sting operations": not exact, but overlapping; raids is a false positive.
@@ -70,8 +85,8 @@ def test_eval_cli(extract, tmp_path):
 
 def test_records_read_in_both_gold_forms(extract, tmp_path):
     """A file may hold one-line records and pretty-printed ones (as tests/gold/ stores them), mixed."""
-    from claimx.goldio import read_records
-    from claimx.records import dumps_gold
+    from claimx.records.io import read_records
+    from claimx.records.schema import dumps_gold
 
     a, b = extract(TEXT, doc_id="a"), extract(TEXT, doc_id="b")
     path = tmp_path / "g.jsonl"
@@ -85,7 +100,7 @@ def test_broken_pretty_record_names_its_line(extract, tmp_path):
     import pytest
 
     from claimx.errors import ConfigError
-    from claimx.records import dumps_gold
+    from claimx.records.schema import dumps_gold
 
     lines = dumps_gold(extract(TEXT, doc_id="a")).splitlines()
     at = next(i for i, line in enumerate(lines) if line.strip().startswith('"layout"'))
@@ -106,4 +121,4 @@ def test_import_writes_gold_form(extract, tmp_path):
     result = runner.invoke(app, ["gold", "import", str(tmp_path / "s.jsonl"), "-o", str(tmp_path / "g.jsonl")])
     assert result.exit_code == 0, result.output
     text = (tmp_path / "g.jsonl").read_text(encoding="utf-8")
-    assert text.startswith("{\n  \"schema_version\"") and text.endswith("\n}\n")
+    assert text.startswith('{\n  "schema_version"') and text.endswith("\n}\n")

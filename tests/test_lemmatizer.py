@@ -5,8 +5,10 @@ from __future__ import annotations
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
-TEXT = ("Police Stings and STINGS: officers posed as buyers; A.I.-generated voices were cloned, "
-        "data leaked \u2011 it's the fact\u2011checkers' view.")
+TEXT = (
+    "Police Stings and STINGS: officers posed as buyers; A.I.-generated voices were cloned, "
+    "data leaked \u2011 it's the fact\u2011checkers' view."
+)
 
 
 def lemmatizer(extractor):

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from claimx.matcher import IndexedMatcher, RuleEngine, anchor, longest_first, reach, repeats
+from claimx.rules.matcher import IndexedMatcher, RuleEngine, anchor, longest_first, reach, repeats
 
 WORDS = ["a", "b", "sting", "op", "the", "-", "1", "22", "Ab"]
 LEMMAS = {"Ab": "a", "op": "operation", "22": "22"}
@@ -29,15 +29,25 @@ def make_doc(words: list[str]) -> Doc:
 
 
 word = st.sampled_from(WORDS)
-value = st.one_of(word, st.fixed_dictionaries({"IN": st.lists(word, min_size=1, max_size=3)}),
-                  st.fixed_dictionaries({"NOT_IN": st.lists(word, min_size=1, max_size=2)}))
+value = st.one_of(
+    word,
+    st.fixed_dictionaries({"IN": st.lists(word, min_size=1, max_size=3)}),
+    st.fixed_dictionaries({"NOT_IN": st.lists(word, min_size=1, max_size=2)}),
+)
 attrs = st.dictionaries(
-    st.sampled_from(["ORTH", "LOWER", "LEMMA", "TEXT"]), value, max_size=2,
-) | st.fixed_dictionaries({}, optional={
-    "IS_ALPHA": st.booleans(), "LIKE_NUM": st.booleans(), "IS_PUNCT": st.booleans(),
-    "LOWER": st.sampled_from([{"REGEX": "^s"}, {"REGEX": "p$"}, "a"]),
-    "LENGTH": st.sampled_from([{">=": 2}, {"==": 1}]),
-})
+    st.sampled_from(["ORTH", "LOWER", "LEMMA", "TEXT"]),
+    value,
+    max_size=2,
+) | st.fixed_dictionaries(
+    {},
+    optional={
+        "IS_ALPHA": st.booleans(),
+        "LIKE_NUM": st.booleans(),
+        "IS_PUNCT": st.booleans(),
+        "LOWER": st.sampled_from([{"REGEX": "^s"}, {"REGEX": "p$"}, "a"]),
+        "LENGTH": st.sampled_from([{">=": 2}, {"==": 1}]),
+    },
+)
 
 
 @st.composite
@@ -86,45 +96,64 @@ def test_longest_first_on_top_of_the_matches(rules, words):
     plain, indexed = both(rules)
     doc = make_doc(words)
     triples = [(s, e, int(NLP.vocab.strings[k][1:])) for k, s, e in indexed(doc)]
-    assert triples == [(s, e, int(NLP.vocab.strings[k][1:])) for k, s, e in
-                       sorted(set(plain(doc)), key=lambda m: (m[1], m[2], m[0]))]
+    assert triples == [
+        (s, e, int(NLP.vocab.strings[k][1:])) for k, s, e in sorted(set(plain(doc)), key=lambda m: (m[1], m[2], m[0]))
+    ]
     kept = longest_first(triples)
-    for (s1, e1, _), (s2, _, _) in zip(kept, kept[1:]):
+    for (_s1, e1, _), (s2, _, _) in zip(kept, kept[1:], strict=False):
         assert e1 <= s2
     for s, e, o in triples:
         if (s, e, o) not in kept:
             assert any(ks < e and s < ke and ke - ks >= e - s for ks, ke, _ in kept)
 
 
-@pytest.mark.parametrize("op,expected", [
-    (None, (1, 1)), ("!", (1, 1)), ("?", (0, 1)), ("*", (0, float("inf"))), ("+", (1, float("inf"))),
-    ("{3}", (3, 3)), ("{1,4}", (1, 4)), ("{2,}", (2, float("inf"))), ("{,2}", (0, 2)),
-])
+@pytest.mark.parametrize(
+    "op,expected",
+    [
+        (None, (1, 1)),
+        ("!", (1, 1)),
+        ("?", (0, 1)),
+        ("*", (0, float("inf"))),
+        ("+", (1, float("inf"))),
+        ("{3}", (3, 3)),
+        ("{1,4}", (1, 4)),
+        ("{2,}", (2, float("inf"))),
+        ("{,2}", (0, 2)),
+    ],
+)
 def test_repeats(op, expected):
     assert repeats(op) == expected
 
 
-@pytest.mark.parametrize("tokens,expected", [
-    ([{"LOWER": "sting"}, {"IS_ALPHA": True, "OP": "+"}], (0, "LOWER", frozenset({"sting"}))),
-    # an anchor that may be absent is not an anchor
-    ([{"LOWER": "sting", "OP": "{0,1}"}, {"LOWER": {"IN": ["a", "b"]}}], (1, "LOWER", frozenset({"a", "b"}))),
-    ([{"LOWER": "sting", "OP": "!"}], None),
-    ([{"LEMMA": {"IN": ["a", "b", "c"]}}, {"ORTH": "x", "OP": "{2,}"}], (1, "ORTH", frozenset({"x"}))),
-    # a very common word is a poor anchor: "day of action" is indexed by "action"
-    ([{"LOWER": "day"}, {"LOWER": "of"}, {"LOWER": "action"}], (0, "LOWER", frozenset({"day"}))),
-    ([{"LOWER": "of"}, {"LOWER": "action"}], (1, "LOWER", frozenset({"action"}))),
-    ([{"LOWER": {"IN": ["was", "were", "been"]}}, {"LEMMA": {"IN": ["doctor", "splice", "crop", "tamper"]}}],
-     (1, "LEMMA", frozenset({"doctor", "splice", "crop", "tamper"}))),
-])
+@pytest.mark.parametrize(
+    "tokens,expected",
+    [
+        ([{"LOWER": "sting"}, {"IS_ALPHA": True, "OP": "+"}], (0, "LOWER", frozenset({"sting"}))),
+        # an anchor that may be absent is not an anchor
+        ([{"LOWER": "sting", "OP": "{0,1}"}, {"LOWER": {"IN": ["a", "b"]}}], (1, "LOWER", frozenset({"a", "b"}))),
+        ([{"LOWER": "sting", "OP": "!"}], None),
+        ([{"LEMMA": {"IN": ["a", "b", "c"]}}, {"ORTH": "x", "OP": "{2,}"}], (1, "ORTH", frozenset({"x"}))),
+        # a very common word is a poor anchor: "day of action" is indexed by "action"
+        ([{"LOWER": "day"}, {"LOWER": "of"}, {"LOWER": "action"}], (0, "LOWER", frozenset({"day"}))),
+        ([{"LOWER": "of"}, {"LOWER": "action"}], (1, "LOWER", frozenset({"action"}))),
+        (
+            [{"LOWER": {"IN": ["was", "were", "been"]}}, {"LEMMA": {"IN": ["doctor", "splice", "crop", "tamper"]}}],
+            (1, "LEMMA", frozenset({"doctor", "splice", "crop", "tamper"})),
+        ),
+    ],
+)
 def test_anchor(tokens, expected):
     assert anchor(tokens) == expected
 
 
-@pytest.mark.parametrize("tokens,pos,expected", [
-    ([{"LOWER": "sting"}, {"IS_ALPHA": True, "OP": "+"}], 0, (0, float("inf"))),
-    ([{"OP": "{1,3}"}, {"LOWER": "x"}, {"OP": "?"}], 1, (3, 1)),
-    ([{"LOWER": "x", "OP": "{2,4}"}], 0, (3, 3)),
-])
+@pytest.mark.parametrize(
+    "tokens,pos,expected",
+    [
+        ([{"LOWER": "sting"}, {"IS_ALPHA": True, "OP": "+"}], 0, (0, float("inf"))),
+        ([{"OP": "{1,3}"}, {"LOWER": "x"}, {"OP": "?"}], 1, (3, 1)),
+        ([{"LOWER": "x", "OP": "{2,4}"}], 0, (3, 3)),
+    ],
+)
 def test_reach(tokens, pos, expected):
     assert reach(tokens, pos) == expected
 
@@ -137,6 +166,7 @@ def test_unbounded_repeat_after_anchor_is_not_cut_short():
 
 
 # The shipped rules, compiled as the pipeline compiles them, on corpus lines and word salad.
+
 
 @pytest.fixture(scope="module")
 def shipped(extractor):
@@ -154,7 +184,7 @@ def same(nlp, plain, indexed, text):
 
 
 def test_shipped_rules_on_corpus_lines(shipped, config):
-    from claimx.readers import read_inputs
+    from claimx.io.readers import read_inputs
 
     from .conftest import ROOT
 

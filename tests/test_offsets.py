@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claimx.records import dumps
+from claimx.records.schema import dumps
 
 WORDS = st.sampled_from(
     "police stings rescued children fact\u2011check multi-agency caf\u00e9 \u00bd \u201cquoted\u201d \u2014 \u2013 "
@@ -15,10 +15,19 @@ SENTENCE = st.lists(WORDS, min_size=1, max_size=12).map(" ".join).map(lambda s: 
 PARAGRAPH = st.lists(SENTENCE, min_size=1, max_size=4).map(" ".join)
 LINE = st.one_of(
     PARAGRAPH,
-    st.sampled_from([
-        "Keep Factually independent", "Checked on August 31, 2025", "Loading...", "Executive Summary",
-        "Sources", "Disclaimer: x", "Was this fact-check helpful?", "What the posts claim:", "",
-    ]),
+    st.sampled_from(
+        [
+            "Keep Factually independent",
+            "Checked on August 31, 2025",
+            "Loading...",
+            "Executive Summary",
+            "Sources",
+            "Disclaimer: x",
+            "Was this fact-check helpful?",
+            "What the posts claim:",
+            "",
+        ]
+    ),
     st.builds(lambda n, p: f"{n}. {p}", st.integers(0, 12), SENTENCE),
     PARAGRAPH.map(lambda p: f"Executive summary \u2014 {p}"),
     PARAGRAPH.map(lambda p: f"Fact check: {p}"),
@@ -42,16 +51,21 @@ def test_extraction_is_deterministic(extract, text):
     assert dumps(extract(text)) == dumps(extract(text))
 
 
-ODD = st.lists(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20) | st.sampled_from(
-    ["\n", "\r\n", "[1]", "[2-3]", "\u00a0", "\u2011", "\u200b", "1. ", "Executive Summary\n", "Fact check: "]),
-    max_size=30).map("".join)
+ODD = st.lists(
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20)
+    | st.sampled_from(
+        ["\n", "\r\n", "[1]", "[2-3]", "\u00a0", "\u2011", "\u200b", "1. ", "Executive Summary\n", "Fact check: "]
+    ),
+    max_size=30,
+).map("".join)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ODD)
 def test_arbitrary_unicode_never_breaks_offsets(extractor, text):
-    from claimx.readers import Input
-    from claimx.records import Record, Source
+    from claimx.io.readers import Input
+    from claimx.io.source import Source
+    from claimx.records.schema import Record
 
     from .conftest import assert_offsets
 

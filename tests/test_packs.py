@@ -5,11 +5,10 @@ import shutil
 import pytest
 
 from claimx.errors import ConfigError
-from claimx.packs import available_packs, load_pack, resolve_packs
-from claimx.pipeline import load
+from claimx.nlp.language import load
+from claimx.rules.packs import available_packs, load_pack, resolve_packs
 
 from .conftest import write_pack
-
 
 OK = {"id": "t.sting.001", "label": "STING_OPERATION", "pattern": "sting operation"}
 
@@ -20,11 +19,14 @@ def test_shipped_packs(config):
         assert all(r.rule.note for r in pack.rules), "every rule explains itself"
 
 
-@pytest.mark.parametrize("bad,message", [
-    ({**OK, "label": "NOT_DECLARED"}, "label 'NOT_DECLARED' is not declared"),
-    ({**OK, "extra": 1}, "extra: Extra inputs are not permitted"),
-    ({**OK, "pattern": 5}, "pattern"),
-])
+@pytest.mark.parametrize(
+    "bad,message",
+    [
+        ({**OK, "label": "NOT_DECLARED"}, "label 'NOT_DECLARED' is not declared"),
+        ({**OK, "extra": 1}, "extra: Extra inputs are not permitted"),
+        ({**OK, "pattern": 5}, "pattern"),
+    ],
+)
 def test_broken_pack_file(tmp_path, bad, message):
     folder = write_pack(tmp_path / "p", [OK | {"id": "t.ok.001"}, bad])
     with pytest.raises(ConfigError) as err:
@@ -34,7 +36,9 @@ def test_broken_pack_file(tmp_path, bad, message):
 
 
 def test_invalid_token_pattern_is_reported_at_build(tmp_path, config):
-    folder = write_pack(tmp_path / "p", [OK, {**OK, "id": "t.sting.002", "pattern": [{"LEMMA": {"IN": "x"}, "BOGUS": 1}]}])
+    folder = write_pack(
+        tmp_path / "p", [OK, {**OK, "id": "t.sting.002", "pattern": [{"LEMMA": {"IN": "x"}, "BOGUS": 1}]}]
+    )
     with pytest.raises(ConfigError) as err:
         load(config.file, packs=[str(folder)])
     assert f"{folder / 'tactics.jsonl'}:2: invalid token pattern" in err.value.message
@@ -54,9 +58,9 @@ def test_unknown_pack(config):
 
 
 def test_pack_selection_changes_output(config):
-    from claimx.extract import Extractor
-    from claimx.readers import Input
-    from claimx.records import Source
+    from claimx.io.readers import Input
+    from claimx.io.source import Source
+    from claimx.run.extractor import Extractor
 
     text = "Q?\nExecutive Summary\nPolice ran stings against deepfake sellers.\n"
     labels = {}

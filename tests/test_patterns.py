@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from claimx.config.lexicons import Lexicon, LexiconTable, Where
+from claimx.config.variants import Variants
 from claimx.errors import ConfigError
-from claimx.lexicons import Lexicon, LexiconTable, Where
-from claimx.patterns import Compiler, PatternError
-from claimx.variants import Variants
+from claimx.rules.patterns import Compiler, PatternError
 
 from .conftest import mentions
 
@@ -23,39 +23,58 @@ FAKE = {"id": "fake_mod", "words": ["deep-fake", "AI-generated", "synthetic"]}
 SYNTH = {"id": "synth", "words": ["synthetic", "artificial"]}
 
 
-@pytest.mark.parametrize("text,found", [
-    ("A deepfake spread.", ["deepfake"]),
-    ("Deepfakes spread.", ["Deepfakes"]),
-    ("DEEPFAKED clips", ["DEEPFAKED"]),
-    ("a deep fake and a deep-fake", ["deep fake", "deep-fake"]),
-    ("the deep\u2011faking of voices", ["deep\u2011faking"]),
-    ("a fake", []),
-])
+@pytest.mark.parametrize(
+    "text,found",
+    [
+        ("A deepfake spread.", ["deepfake"]),
+        ("Deepfakes spread.", ["Deepfakes"]),
+        ("DEEPFAKED clips", ["DEEPFAKED"]),
+        ("a deep fake and a deep-fake", ["deep fake", "deep-fake"]),
+        ("the deep\u2011faking of voices", ["deep\u2011faking"]),
+        ("a fake", []),
+    ],
+)
 def test_phrase_word_matches_inflections_case_hyphens_and_glued_forms(pack_nlp, text, found):
     nlp = pack_nlp([rule("deep-fake")], labels=(LABEL,))
     assert [m[0] for m in mentions(nlp, text)] == found
 
 
-@pytest.mark.parametrize("text,found", [
-    ("an A.I. video", ["A.I. video"]),
-    ("an AI clip", ["AI clip"]),
-    ("an ai voice note", ["ai voice note"]),
-    ("AI-generated", []),
-])
+@pytest.mark.parametrize(
+    "text,found",
+    [
+        ("an A.I. video", ["A.I. video"]),
+        ("an AI clip", ["AI clip"]),
+        ("an ai voice note", ["ai voice note"]),
+        ("AI-generated", []),
+    ],
+)
 def test_dotted_abbreviations_are_normalised(pack_nlp, text, found):
     nlp = pack_nlp([rule("ai @media")], labels=(LABEL,), lexicons=[MEDIA])
     assert [m[0] for m in mentions(nlp, text)] == found
 
 
-@pytest.mark.parametrize("pattern,text,found", [
-    ("@fake_mod @media?", "a synthetic clip and an AI\u2011generated voice note", ["synthetic clip", "AI\u2011generated voice note"]),
-    ("@fake_mod @media?", "synthetic voices", ["synthetic"]),
-    ([{"LEXICON": "fake_mod"}, {"LEXICON": "media", "OP": "?"}], "deep fake video", ["deep fake video"]),
-    ([{"LOWER": "a"}, {"LEXICON": {"NOT_IN": "synth"}}, {"LEMMA": "video"}], "a real video, a synthetic video",
-     ["a real video"]),
-    ([{"LEXICON": "synth", "IS_TITLE": True}, {"LEMMA": "clip"}], "Synthetic clips and synthetic clips",
-     ["Synthetic clips"]),
-])
+@pytest.mark.parametrize(
+    "pattern,text,found",
+    [
+        (
+            "@fake_mod @media?",
+            "a synthetic clip and an AI\u2011generated voice note",
+            ["synthetic clip", "AI\u2011generated voice note"],
+        ),
+        ("@fake_mod @media?", "synthetic voices", ["synthetic"]),
+        ([{"LEXICON": "fake_mod"}, {"LEXICON": "media", "OP": "?"}], "deep fake video", ["deep fake video"]),
+        (
+            [{"LOWER": "a"}, {"LEXICON": {"NOT_IN": "synth"}}, {"LEMMA": "video"}],
+            "a real video, a synthetic video",
+            ["a real video"],
+        ),
+        (
+            [{"LEXICON": "synth", "IS_TITLE": True}, {"LEMMA": "clip"}],
+            "Synthetic clips and synthetic clips",
+            ["Synthetic clips"],
+        ),
+    ],
+)
 def test_lexicons_in_phrases_and_token_patterns(pack_nlp, pattern, text, found):
     nlp = pack_nlp([rule(pattern)], labels=(LABEL,), lexicons=[MEDIA, FAKE, SYNTH])
     assert [m[0] for m in mentions(nlp, text)] == found
@@ -77,13 +96,16 @@ def test_lemma_values_in_token_patterns_get_inflections(pack_nlp):
     assert [m[0] for m in mentions(nlp, "cheapfakes and deepfaked clips")] == ["cheapfakes", "deepfaked"]
 
 
-@pytest.mark.parametrize("pattern,message", [
-    ([{"LEXICON": "media", "OP": "+"}], "OP '+' cannot repeat 'media'"),
-    ([{"LEXICON": "media", "OP": "{1,}"}], "only bounded repeats"),
-    ([{"LEXICON": "media", "IS_TITLE": True}], "several-token words"),
-    ([{"LEXICON": 3}], "LEXICON takes a lexicon name"),
-    ("  ", "empty pattern"),
-])
+@pytest.mark.parametrize(
+    "pattern,message",
+    [
+        ([{"LEXICON": "media", "OP": "+"}], "OP '+' cannot repeat 'media'"),
+        ([{"LEXICON": "media", "OP": "{1,}"}], "only bounded repeats"),
+        ([{"LEXICON": "media", "IS_TITLE": True}], "several-token words"),
+        ([{"LEXICON": 3}], "LEXICON takes a lexicon name"),
+        ("  ", "empty pattern"),
+    ],
+)
 def test_unusable_lexicon_uses_are_errors_with_path_and_line(pack_nlp, pattern, message):
     with pytest.raises(ConfigError) as err:
         pack_nlp([rule("deepfake") | {"id": "t.df.000"}, rule(pattern)], labels=(LABEL,), lexicons=[MEDIA])
@@ -93,8 +115,9 @@ def test_unusable_lexicon_uses_are_errors_with_path_and_line(pack_nlp, pattern, 
 def test_expansion_limit():
     lexicons = LexiconTable()
     lexicons.add(Lexicon(id="two", words=["a b", "c d", "e f"]), Where("x", 1))
-    compiler = Compiler(tokenize=str.split, lemma=str.lower, variants=Variants([]),
-                        lexicons=lexicons, hyphens=["-"], max_expansion=9)
+    compiler = Compiler(
+        tokenize=str.split, lemma=str.lower, variants=Variants([]), lexicons=lexicons, hyphens=["-"], max_expansion=9
+    )
     assert len(compiler.compile("@two @two").patterns) == 9
     with pytest.raises(PatternError, match="expands to 27 token patterns, more than rules.max_expansion"):
         compiler.compile("@two @two @two")

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from claimx.htmltext import html_to_text
-from claimx.readers import decode, read_inputs
+from claimx.io.html import html_to_text
+from claimx.io.readers import decode, read_inputs
 
 
 @pytest.fixture
@@ -41,7 +41,10 @@ def test_gzip_of_any_format(tmp_path, settings):
     with gzip.open(tmp_path / "b.jsonl.gz", "wt", encoding="utf-8") as fh:
         fh.write(json.dumps(rec) + "\n")
     inputs = read(tmp_path, settings)
-    assert [(i.doc_id, i.text) for i in inputs] == [("a.txt.gz", "Fact check: zipped?"), ("z1", "Fact check: in jsonl?")]
+    assert [(i.doc_id, i.text) for i in inputs] == [
+        ("a.txt.gz", "Fact check: zipped?"),
+        ("z1", "Fact check: in jsonl?"),
+    ]
 
 
 def test_truncated_gzip_is_an_error(tmp_path, settings):
@@ -62,8 +65,13 @@ def test_jsonl_records_and_bad_lines(tmp_path, settings):
     ]
     (tmp_path / "arch.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     got = [(i.doc_id, i.error.code if i.error else None, i.source.line) for i in read(tmp_path, settings)]
-    assert got == [("a1", None, 1), ("arch.jsonl:2", "E102", 2), ("arch.jsonl:3", "E103", 3),
-                   ("arch.jsonl:4", "E104", 4), ("arch.jsonl:6", None, 6)]
+    assert got == [
+        ("a1", None, 1),
+        ("arch.jsonl:2", "E102", 2),
+        ("arch.jsonl:3", "E103", 3),
+        ("arch.jsonl:4", "E104", 4),
+        ("arch.jsonl:6", None, 6),
+    ]
     first = next(iter(read(tmp_path, settings)))
     assert (first.source.url, first.title) == ("https://example.org/1", "Title 1")
 
@@ -74,13 +82,16 @@ def test_jsonl_error_names_path_and_line(tmp_path, settings):
     assert bad.error.message.startswith(f"{tmp_path / 'bad.jsonl'}:2: invalid JSON")
 
 
-@pytest.mark.parametrize("data,text,warned", [
-    ("caf\u00e9".encode(), "caf\u00e9", False),
-    (b"\xef\xbb\xbfbom", "bom", False),
-    ("utf16".encode("utf-16"), "utf16", False),
-    ("caf\u00e9".encode("cp1252"), "caf\u00e9", True),
-    (b"a\r\nb\rc", "a\nb\nc", False),
-])
+@pytest.mark.parametrize(
+    "data,text,warned",
+    [
+        ("caf\u00e9".encode(), "caf\u00e9", False),
+        (b"\xef\xbb\xbfbom", "bom", False),
+        ("utf16".encode("utf-16"), "utf16", False),
+        ("caf\u00e9".encode("cp1252"), "caf\u00e9", True),
+        (b"a\r\nb\rc", "a\nb\nc", False),
+    ],
+)
 def test_decode(data, text, warned):
     got, warnings = decode(data, ["cp1252"])
     assert got == text
@@ -99,11 +110,17 @@ def test_unknown_suffix_is_an_error_record(tmp_path, settings):
     assert inp.error.code == "E106"
 
 
-@pytest.mark.parametrize("markup,expected", [
-    ("<html><head><title>T</title><style>p{}</style></head><body><p>One &amp; two</p>"
-     "<script>var x = '[1]';</script><p>Three&#8217;s</p></body></html>", "One & two\nThree\u2019s\n"),
-    ("<ul><li>a</li><li>b<br>c</li></ul>", "a\nb\nc\n"),
-    ("<p>x&nbsp;y   z\n w</p><!-- comment --><div>unclosed", "x\u00a0y z w\nunclosed\n"),
-])
+@pytest.mark.parametrize(
+    "markup,expected",
+    [
+        (
+            "<html><head><title>T</title><style>p{}</style></head><body><p>One &amp; two</p>"
+            "<script>var x = '[1]';</script><p>Three&#8217;s</p></body></html>",
+            "One & two\nThree\u2019s\n",
+        ),
+        ("<ul><li>a</li><li>b<br>c</li></ul>", "a\nb\nc\n"),
+        ("<p>x&nbsp;y   z\n w</p><!-- comment --><div>unclosed", "x\u00a0y z w\nunclosed\n"),
+    ],
+)
 def test_html_visible_text(markup, expected):
     assert html_to_text(markup) == expected

@@ -1,4 +1,4 @@
-"""The HTML report (claimx.report, `claimx report`): counts, highlights, robustness, and a real browser.
+"""The HTML report (claimx.output.report, `claimx report`): counts, highlights, robustness, and a real browser.
 
 Expected values are computed here from the records, never taken from the report code.
 Pages are parsed with the standard library's html.parser; the browser test renders
@@ -23,8 +23,9 @@ from typer.testing import CliRunner
 
 from claimx.cli.main import app
 from claimx.errors import ConfigError
-from claimx.records import Claim, ErrorRecord, Hedge, Mention, Quantity, Record, Section, Source, dumps
-from claimx.report import build_report, page_name, read_records
+from claimx.io.source import Source
+from claimx.output.report import build_report, page_name, read_records
+from claimx.records.schema import Claim, ErrorRecord, Hedge, Mention, Quantity, Record, Section, dumps
 
 from .conftest import ROOT
 
@@ -51,8 +52,11 @@ class Node:
 
     def find_all(self, tag: str | None = None, **attrs: str) -> list[Node]:
         want = {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}
-        return [n for n in self.iter() if (tag is None or n.tag == tag)
-                and all(n.attrs.get(k) == v for k, v in want.items())]
+        return [
+            n
+            for n in self.iter()
+            if (tag is None or n.tag == tag) and all(n.attrs.get(k) == v for k, v in want.items())
+        ]
 
     def by_id(self, node_id: str) -> Node:
         (node,) = self.find_all(id=node_id)
@@ -156,8 +160,11 @@ def test_index_counts_equal_record_counts(records, index):
     assert count(index, "count-claims") == sum(len(r.claims) for r in records)
     assert count(index, "count-sections") == sum(len(r.sections) for r in records)
     kinds = Counter(s.kind for r in records for s in r.sections)
-    shown_kinds = {n.attrs["data-kind"]: int(n.attrs["data-count"])
-                   for n in index.by_id("sections-by-kind").find_all("tr") if "data-kind" in n.attrs}
+    shown_kinds = {
+        n.attrs["data-kind"]: int(n.attrs["data-count"])
+        for n in index.by_id("sections-by-kind").find_all("tr")
+        if "data-kind" in n.attrs
+    }
     assert {k: v for k, v in shown_kinds.items() if v} == dict(kinds)
     certainty = Counter(k.certainty for r in records for k in r.claims)
     assert set(certainty) <= {"asserted", "hedged", "negated"}
@@ -188,8 +195,10 @@ def test_verdict_chart_counts_documents_per_class(records, index):
     shown = {b.attrs["data-verdict"]: int(b.attrs["data-count"]) for b in bars}
     assert {k: n for k, n in shown.items() if n} == dict(totals)
     assert list(shown) == ["true", "partly_true", "misleading", "false", "unsupported", "none", "not read"]
-    months = Counter((r.checked_on.isoformat()[:7] if r.checked_on else "undated",
-                      r.verdict.label if r.verdict else "not read") for r in records)
+    months = Counter(
+        (r.checked_on.isoformat()[:7] if r.checked_on else "undated", r.verdict.label if r.verdict else "not read")
+        for r in records
+    )
     rows = [row for row in index.by_id("verdicts-by-month").find_all("tr") if "data-month" in row.attrs]
     cells = {}
     for row in rows:
@@ -238,8 +247,10 @@ def test_top_rules_table(records, index):
     docs = Counter(key for r in records for key in {(m.rule_id, m.label) for k in r.claims for m in k.tactics})
     rows = [n for n in index.by_id("top-rules").find_all("tr") if "data-rule" in n.attrs]
     assert rows
-    shown = [(n.attrs["data-rule"], n.attrs["data-label"], int(n.attrs["data-hits"]), int(n.attrs["data-docs"]))
-             for n in rows]
+    shown = [
+        (n.attrs["data-rule"], n.attrs["data-label"], int(n.attrs["data-hits"]), int(n.attrs["data-docs"]))
+        for n in rows
+    ]
     for rule, label, n_hits, n_docs in shown:
         assert (n_hits, n_docs) == (hits[(rule, label)], docs[(rule, label)])
     assert [s[2] for s in shown] == sorted((s[2] for s in shown), reverse=True)
@@ -258,8 +269,13 @@ def test_document_list_has_a_row_and_a_page_per_record(records, site, index):
         cells = [c for c in row.children if isinstance(c, Node)]
         assert cells[0].text() == rec.doc_id
         numbers = [int(c.attrs["data-sort"]) for c in cells if "data-sort" in c.attrs]
-        assert numbers == [len(rec.sections), len(rec.citations), len(rec.claims),
-                           sum(len(k.tactics) for k in rec.claims), len(rec.warnings)]
+        assert numbers == [
+            len(rec.sections),
+            len(rec.citations),
+            len(rec.claims),
+            sum(len(k.tactics) for k in rec.claims),
+            len(rec.warnings),
+        ]
         page = doc_page(site, index, rec.doc_id)
         assert page.is_file() and page.parent == site / "docs"
         pages.add(page.name)
@@ -288,18 +304,20 @@ def test_every_span_of_every_record_is_highlighted(records, site, index):
         assert groups(article, "quantity") == quantities, rec.doc_id
         # sections are blocks with their kind, and together show the text exactly once
         blocks = [n for n in article.find_all("section") if "data-section" in n.attrs]
-        assert [(b.attrs["data-section"], b.attrs["data-kind"]) for b in blocks] == \
-            [(s.id, s.kind) for s in rec.sections]
-        for block, sec in zip(blocks, rec.sections):
+        assert [(b.attrs["data-section"], b.attrs["data-kind"]) for b in blocks] == [
+            (s.id, s.kind) for s in rec.sections
+        ]
+        for block, sec in zip(blocks, rec.sections, strict=False):
             (body,) = [n for n in block.find_all("div") if "sec-text" in n.classes()]
-            assert body.text() == rec.text[sec.start:sec.end]
+            assert body.text() == rec.text[sec.start : sec.end]
             assert sec.kind in block.text()[: 40 + len(sec.kind)]
         # claims table: one row per claim, with its labels and refs
         rows = [n for n in page.by_id("claims-table").find_all("tr") if "data-claim" in n.attrs] if rec.claims else []
         assert [r.attrs["data-claim"] for r in rows] == [k.id for k in rec.claims]
-        for row, claim in zip(rows, rec.claims):
-            assert [c.attrs["data-label"] for c in row.iter() if "data-label" in c.attrs] == \
-                [m.label for m in claim.tactics]
+        for row, claim in zip(rows, rec.claims, strict=False):
+            assert [c.attrs["data-label"] for c in row.iter() if "data-label" in c.attrs] == [
+                m.label for m in claim.tactics
+            ]
             assert row.attrs["data-certainty"] == claim.certainty
             assert claim.text in row.text()
         legend = {n.attrs["data-label"] for n in page.by_id("legend").find_all("li")}
@@ -377,14 +395,16 @@ def test_record_without_text_gets_a_row_and_a_page(records, tmp_path):
     bare = rec.model_copy(update={"text": None})
     build_report([bare], [], tmp_path / "r")
     index = parse(tmp_path / "r" / "index.html")
-    assert [n.attrs["data-doc"] for n in index.by_id("documents").find_all("tr") if "data-doc" in n.attrs] \
-        == [rec.doc_id]
+    assert [n.attrs["data-doc"] for n in index.by_id("documents").find_all("tr") if "data-doc" in n.attrs] == [
+        rec.doc_id
+    ]
     page = parse(doc_page(tmp_path / "r", index, rec.doc_id))
     assert "--no-text" in page.by_id("no-text").text()
     assert page.by_id("text").attrs["data-text"] == "none"
     assert not page.find_all("mark") and not page.find_all(data_kind="citation")
-    assert [b.attrs["data-section"] for b in page.find_all("section") if "data-section" in b.attrs] \
-        == [s.id for s in rec.sections]
+    assert [b.attrs["data-section"] for b in page.find_all("section") if "data-section" in b.attrs] == [
+        s.id for s in rec.sections
+    ]
     rows = [n for n in page.by_id("claims-table").find_all("tr") if "data-claim" in n.attrs]
     assert len(rows) == len(rec.claims)
 
@@ -405,26 +425,68 @@ def _tiny_record() -> Record:
         s, e = at(phrase)
         return Mention(label=label, text=phrase, start=s, end=e, rule_id=rule)
 
-    tactics = [mention("ALPHA", "joint sting", "t.alpha.001"), mention("BETA", "sting raids on 12", "t.beta.001"),
-               mention("GAMMA", "raids", "t.gamma.001")]
+    tactics = [
+        mention("ALPHA", "joint sting", "t.alpha.001"),
+        mention("BETA", "sting raids on 12", "t.beta.001"),
+        mention("GAMMA", "raids", "t.gamma.001"),
+    ]
     qs, qe = at("12 sites")
     hs, he = at("reportedly")
     cs, ce = at("[1]")
-    claim = Claim(id="k1", section_id="s1", kind="tactic", text=sentence, start=0, end=len(sentence),
-                  citation_ids=["c1"], citation_refs=[1], tactics=tactics,
-                  quantities=[Quantity(text="12 sites", value=12, unit="sites", start=qs, end=qe, rule_id="q.count")],
-                  hedges=[Hedge(cue="hedge", text="reportedly", start=hs, end=he, rule_id="cue.h")],
-                  certainty="hedged", actors=[])
-    return Record.model_validate({
-        "doc_id": "odd/id: with spaces & <tags>",
-        "source": {"path": "<test>", "format": "txt", "url": "javascript:alert(1)"},
-        "title": "A <b>title</b> & more", "checked_on": None, "layout": "unsectioned", "text": text,
-        "sections": [Section(id="s1", kind="body", number=None, heading=None, start=0, end=len(sentence),
-                             heading_start=None, heading_end=None, rule_id=None).model_dump()],
-        "citations": [{"id": "c1", "text": "[1]", "refs": [1], "start": cs, "end": ce, "section_id": "s1",
-                       "sentence_start": 0, "sentence_end": len(sentence), "rule_id": "marker.bracket"}],
-        "references": [], "claims": [claim.model_dump()], "warnings": [],
-    })
+    claim = Claim(
+        id="k1",
+        section_id="s1",
+        kind="tactic",
+        text=sentence,
+        start=0,
+        end=len(sentence),
+        citation_ids=["c1"],
+        citation_refs=[1],
+        tactics=tactics,
+        quantities=[Quantity(text="12 sites", value=12, unit="sites", start=qs, end=qe, rule_id="q.count")],
+        hedges=[Hedge(cue="hedge", text="reportedly", start=hs, end=he, rule_id="cue.h")],
+        certainty="hedged",
+        actors=[],
+    )
+    return Record.model_validate(
+        {
+            "doc_id": "odd/id: with spaces & <tags>",
+            "source": {"path": "<test>", "format": "txt", "url": "javascript:alert(1)"},
+            "title": "A <b>title</b> & more",
+            "checked_on": None,
+            "layout": "unsectioned",
+            "text": text,
+            "sections": [
+                Section(
+                    id="s1",
+                    kind="body",
+                    number=None,
+                    heading=None,
+                    start=0,
+                    end=len(sentence),
+                    heading_start=None,
+                    heading_end=None,
+                    rule_id=None,
+                ).model_dump()
+            ],
+            "citations": [
+                {
+                    "id": "c1",
+                    "text": "[1]",
+                    "refs": [1],
+                    "start": cs,
+                    "end": ce,
+                    "section_id": "s1",
+                    "sentence_start": 0,
+                    "sentence_end": len(sentence),
+                    "rule_id": "marker.bracket",
+                }
+            ],
+            "references": [],
+            "claims": [claim.model_dump()],
+            "warnings": [],
+        }
+    )
 
 
 def test_overlapping_spans_all_stay_visible(tmp_path):
@@ -466,8 +528,12 @@ def claims_file(records, tmp_path) -> Path:
 
 
 def test_cli_reads_the_errors_file_beside_the_output(claims_file, tmp_path):
-    err = ErrorRecord(doc_id="bad.bin", source=Source(path="in/bad.bin", format="txt"), code="E101",
-                      message="in/bad.bin: not a text document (NUL bytes)")
+    err = ErrorRecord(
+        doc_id="bad.bin",
+        source=Source(path="in/bad.bin", format="txt"),
+        code="E101",
+        message="in/bad.bin: not a text document (NUL bytes)",
+    )
     (tmp_path / "claims.errors.jsonl").write_text(dumps(err) + "\n", encoding="utf-8")
     out = tmp_path / "site"
     result = runner.invoke(app, ["report", str(claims_file), "-o", str(out)])
@@ -507,10 +573,13 @@ def test_cli_input_errors_name_the_file_and_line(claims_file, tmp_path):
     dup.write_text(f"{line}\n\n{line}\n", encoding="utf-8")
     result = runner.invoke(app, ["report", str(dup), "-o", str(tmp_path / "s")])
     assert result.exit_code == 2 and f"{dup}:3: duplicate doc_id" in result.stderr and "line 1" in result.stderr
-    no_errors = runner.invoke(app, ["report", str(claims_file), "--errors", str(tmp_path / "e.jsonl"),
-                                    "-o", str(tmp_path / "s")])
-    assert no_errors.exit_code == 2 and f"{tmp_path / 'e.jsonl'}: errors file (--errors) does not exist" \
-        in no_errors.stderr
+    no_errors = runner.invoke(
+        app, ["report", str(claims_file), "--errors", str(tmp_path / "e.jsonl"), "-o", str(tmp_path / "s")]
+    )
+    assert (
+        no_errors.exit_code == 2
+        and f"{tmp_path / 'e.jsonl'}: errors file (--errors) does not exist" in no_errors.stderr
+    )
     folder = runner.invoke(app, ["report", str(tmp_path), "-o", str(tmp_path / "s")])  # a folder is read whole
     assert folder.exit_code == 2 and f"{bad}:2: invalid JSON" in folder.stderr
     assert not (tmp_path / "s").exists(), "nothing is written on an input error"
@@ -537,8 +606,9 @@ def test_cli_a_bad_last_line_writes_nothing(claims_file, tmp_path):
         result = runner.invoke(app, ["report", str(bad), "-o", str(target)])
         assert result.exit_code == 2 and f"{bad}:5: invalid JSON" in result.stderr
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before, "the earlier report is kept"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl", "claims.jsonl", "site"], \
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl", "claims.jsonl", "site"], (
         "no temporary folder is left and no new folder is made"
+    )
 
 
 def test_cli_replaces_a_report_but_no_other_folder(claims_file, tmp_path):
@@ -557,8 +627,17 @@ def test_cli_replaces_a_report_but_no_other_folder(claims_file, tmp_path):
 
 # ------------------------------------------------------------------ a real browser
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
 WIDTH, HEIGHT = 1280, 2000
 
 
@@ -580,15 +659,18 @@ def chromium() -> str:
             pass
         exe = _find_chromium()
     if exe is None:
-        pytest.skip("headless Chromium is not installed and could not be installed "
-                    "(needs root and apt-get: apt-get install -y chromium)")
+        pytest.skip(
+            "headless Chromium is not installed and could not be installed "
+            "(needs root and apt-get: apt-get install -y chromium)"
+        )
     return exe
 
 
 def _browse(exe: str, tmp: Path, *args: str) -> subprocess.CompletedProcess:
     profile = tmp / f"profile-{len(list(tmp.glob('profile-*')))}"
-    result = subprocess.run([exe, *FLAGS, f"--user-data-dir={profile}", *args],
-                            capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [exe, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=180
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return result
 
@@ -600,8 +682,8 @@ def _png_check(path: Path, *, width: int, height: int, colours: set[tuple[int, i
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, ihdr = 8, bytearray(), None
     while pos < len(data):
-        (size,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + size]
+        (size,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + size]
         if kind == b"IHDR":
             ihdr = struct.unpack(">IIBBBBB", body)
         elif kind == b"IDAT":
@@ -615,7 +697,7 @@ def _png_check(path: Path, *, width: int, height: int, colours: set[tuple[int, i
     buf, stride = bytearray(), w * bpp + 1
     prev = bytearray(w * bpp)
     seen_all, found = set(), set()
-    chunks = (bytes(idat[i:i + 65536]) for i in range(0, len(idat), 65536))
+    chunks = (bytes(idat[i : i + 65536]) for i in range(0, len(idat), 65536))
     for chunk in chunks:
         buf += raw.decompress(chunk)
         while len(buf) >= stride:
@@ -635,7 +717,7 @@ def _png_check(path: Path, *, width: int, height: int, colours: set[tuple[int, i
                     p = left + up - ul
                     pa, pb, pc = abs(p - left), abs(p - up), abs(p - ul)
                     row[i] = (row[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else ul)) & 255
-            pixels = {tuple(row[i:i + 3]) for i in range(0, len(row), bpp)}
+            pixels = {tuple(row[i : i + 3]) for i in range(0, len(row), bpp)}
             seen_all |= pixels
             found |= pixels & colours
             prev = row
@@ -646,7 +728,7 @@ def _png_check(path: Path, *, width: int, height: int, colours: set[tuple[int, i
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
 
 
 def test_report_in_headless_chromium(chromium, records, site, index, tmp_path):
@@ -658,8 +740,11 @@ def test_report_in_headless_chromium(chromium, records, site, index, tmp_path):
     order = [n.attrs["data-doc"] for n in table.find_all("tr") if "data-doc" in n.attrs]
     assert order == [r.doc_id for r in sorted(records, key=lambda r: (-len(r.claims), r.doc_id))]
     assert count(dom, "count-records") == len(records)
-    bars = {b.attrs["data-label"]: int(b.attrs["data-count"]) for b in dom.by_id("tactic-chart").find_all("g")
-            if "data-label" in b.attrs}
+    bars = {
+        b.attrs["data-label"]: int(b.attrs["data-count"])
+        for b in dom.by_id("tactic-chart").find_all("g")
+        if "data-label" in b.attrs
+    }
     assert bars == dict(Counter(m.label for r in records for k in r.claims for m in k.tactics))
 
     # a document page as the browser built it: every mention is still one highlighted run of its text

@@ -9,16 +9,22 @@ def claim_of(extract, sentence):
     return rec.claims[0]
 
 
-@pytest.mark.parametrize("sentence,expected", [
-    ("Officers ran targeted sting operations.", [("STING_OPERATION", "sting operations")]),
-    ("Police used traffic stops and checkpoints.", [("INTERDICTION", "traffic stops"), ("INTERDICTION", "checkpoints")]),
-    ("Analysts relied on cyber-forensics.", [("CYBER_FORENSICS", "cyber-forensics")]),
-    ("Analysts relied on cyber\u2011forensics.", [("CYBER_FORENSICS", "cyber\u2011forensics")]),
-    ("A multi\u2011agency task force met.", [("MULTI_AGENCY_TASK_FORCE", "multi\u2011agency task force")]),
-    ("The clip was AI\u2011generated.", [("DEEPFAKE", "AI\u2011generated")]),
-    ("Sting Operations were run.", [("STING_OPERATION", "Sting Operations")]),
-    ("It was smishing, again.", [("PHISHING", "smishing")]),
-])
+@pytest.mark.parametrize(
+    "sentence,expected",
+    [
+        ("Officers ran targeted sting operations.", [("STING_OPERATION", "sting operations")]),
+        (
+            "Police used traffic stops and checkpoints.",
+            [("INTERDICTION", "traffic stops"), ("INTERDICTION", "checkpoints")],
+        ),
+        ("Analysts relied on cyber-forensics.", [("CYBER_FORENSICS", "cyber-forensics")]),
+        ("Analysts relied on cyber\u2011forensics.", [("CYBER_FORENSICS", "cyber\u2011forensics")]),
+        ("A multi\u2011agency task force met.", [("MULTI_AGENCY_TASK_FORCE", "multi\u2011agency task force")]),
+        ("The clip was AI\u2011generated.", [("DEEPFAKE", "AI\u2011generated")]),
+        ("Sting Operations were run.", [("STING_OPERATION", "Sting Operations")]),
+        ("It was smishing, again.", [("PHISHING", "smishing")]),
+    ],
+)
 def test_tactic_mentions(extract, sentence, expected):
     claim = claim_of(extract, sentence)
     assert claim.kind == "tactic"
@@ -27,23 +33,29 @@ def test_tactic_mentions(extract, sentence, expected):
         assert m.rule_id.startswith(("le.", "dc."))
 
 
-@pytest.mark.parametrize("sentence,certainty", [
-    ("Police often run stings.", "hedged"),
-    ("Police did not use facial recognition.", "negated"),
-    ("Not all reports mention stings.", "hedged"),
-    ("Police ran stings.", "asserted"),
-])
+@pytest.mark.parametrize(
+    "sentence,certainty",
+    [
+        ("Police often run stings.", "hedged"),
+        ("Police did not use facial recognition.", "negated"),
+        ("Not all reports mention stings.", "hedged"),
+        ("Police ran stings.", "asserted"),
+    ],
+)
 def test_certainty(extract, sentence, certainty):
     assert claim_of(extract, sentence).certainty == certainty
 
 
-@pytest.mark.parametrize("sentence,quantities", [
-    ("The raid freed 165 children and 188 suspects were held [1].", [(165, "children"), (188, "suspects")]),
-    ("Victims received $2,000 checks [1].", [(2000, "checks")]),
-    ("Platforms removed 1.2 million accounts [2].", [(1200000, "accounts")]),
-    ("There were dozens or hundreds of arrests [3].", [(None, "arrests")]),
-    ("Six arrests followed [4].", [(6, "arrests")]),
-])
+@pytest.mark.parametrize(
+    "sentence,quantities",
+    [
+        ("The raid freed 165 children and 188 suspects were held [1].", [(165, "children"), (188, "suspects")]),
+        ("Victims received $2,000 checks [1].", [(2000, "checks")]),
+        ("Platforms removed 1.2 million accounts [2].", [(1200000, "accounts")]),
+        ("There were dozens or hundreds of arrests [3].", [(None, "arrests")]),
+        ("Six arrests followed [4].", [(6, "arrests")]),
+    ],
+)
 def test_quantities(extract, sentence, quantities):
     claim = claim_of(extract, sentence)
     assert [(q.value, q.unit) for q in claim.quantities] == quantities

@@ -49,15 +49,23 @@ def test_seed_citations(seed):
 
 def test_seed_markers_close_their_sentence(seed):
     first = seed.citations[0]
-    sentence = seed.text[first.sentence_start:first.sentence_end]
+    sentence = seed.text[first.sentence_start : first.sentence_end]
     assert sentence.startswith("Reporting from multiple operations")
     assert sentence.endswith("realities [1] [2] [3].")
     assert {c.sentence_start for c in seed.citations[:3]} == {first.sentence_start}
 
 
 SEED_LABELS = [
-    "UNDERCOVER_ONLINE", "STING_OPERATION", "INTERDICTION", "INTERNATIONAL_COOPERATION", "CYBER_FORENSICS",
-    "INTELLIGENCE_SHARING", "PLATFORM_DISRUPTION", "BORDER_SCREENING", "MULTI_AGENCY_TASK_FORCE", "TIP_LINE",
+    "UNDERCOVER_ONLINE",
+    "STING_OPERATION",
+    "INTERDICTION",
+    "INTERNATIONAL_COOPERATION",
+    "CYBER_FORENSICS",
+    "INTELLIGENCE_SHARING",
+    "PLATFORM_DISRUPTION",
+    "BORDER_SCREENING",
+    "MULTI_AGENCY_TASK_FORCE",
+    "TIP_LINE",
     "VICTIM_SERVICES",
 ]
 
@@ -71,16 +79,19 @@ def test_seed_tactic_labels(seed, label):
     assert label in {lab for lab, _ in mentions(seed)}
 
 
-@pytest.mark.parametrize("label,text", [
-    ("UNDERCOVER_ONLINE", "covert online investigations"),
-    ("STING_OPERATION", "sting operations"),
-    ("STING_OPERATION", "stings"),
-    ("INTERDICTION", "traffic stops"),
-    ("INTERDICTION", "checkpoints"),
-    ("CYBER_FORENSICS", "cyber-forensics"),
-    ("PLATFORM_DISRUPTION", "account shutdowns"),
-    ("VICTIM_SERVICES", "victim support services"),
-])
+@pytest.mark.parametrize(
+    "label,text",
+    [
+        ("UNDERCOVER_ONLINE", "covert online investigations"),
+        ("STING_OPERATION", "sting operations"),
+        ("STING_OPERATION", "stings"),
+        ("INTERDICTION", "traffic stops"),
+        ("INTERDICTION", "checkpoints"),
+        ("CYBER_FORENSICS", "cyber-forensics"),
+        ("PLATFORM_DISRUPTION", "account shutdowns"),
+        ("VICTIM_SERVICES", "victim support services"),
+    ],
+)
 def test_seed_tactic_mentions(seed, label, text):
     assert (label, text) in mentions(seed)
 

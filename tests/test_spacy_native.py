@@ -13,14 +13,21 @@ from typer.testing import CliRunner
 
 import claimx
 from claimx.cli.main import app
+from claimx.config.pipeline import default_pipeline_path, read_pipeline_config
 from claimx.errors import ConfigError
-from claimx.pipeline import default_pipeline_path, read_pipeline_config
 
 from .conftest import ROOT
 
 CORPUS = ROOT / "corpora"
-FACTORIES = ["claimx_sections", "claimx_citations", "claimx_sentences", "claimx_lemmatizer", "claimx_rules",
-             "claimx_claims", "claimx_verdicts"]
+FACTORIES = [
+    "claimx_sections",
+    "claimx_citations",
+    "claimx_sentences",
+    "claimx_lemmatizer",
+    "claimx_rules",
+    "claimx_claims",
+    "claimx_verdicts",
+]
 
 # Run in a fresh interpreter that never imports claimx itself: spaCy must find the
 # tokenizer and every component through the package's entry points.
@@ -51,8 +58,10 @@ def spans_of(record: dict) -> dict:
     return {
         "sections": [[s["start"], s["end"], s["kind"]] for s in record["sections"]],
         "citations": [[c["start"], c["end"], c["refs"]] for c in record["citations"]],
-        "tactics": sorted([[m["start"], m["end"], m["label"], m["rule_id"]] for k in claims for m in k["tactics"]],
-                          key=lambda m: (m[0], m[1], m[2])),
+        "tactics": sorted(
+            [[m["start"], m["end"], m["label"], m["rule_id"]] for k in claims for m in k["tactics"]],
+            key=lambda m: (m[0], m[1], m[2]),
+        ),
         "claims": [[k["start"], k["end"], k["kind"], k["certainty"], k["citation_refs"]] for k in claims],
     }
 
@@ -67,8 +76,14 @@ def cli_records(tmp_path_factory) -> dict[str, dict]:
 
 def test_pipeline_by_factory_names_alone_matches_the_cli(cli_records):
     stdin = "".join(json.dumps([doc_id, rec["text"]]) + "\n" for doc_id, rec in sorted(cli_records.items()))
-    proc = subprocess.run([sys.executable, "-c", BY_NAME, json.dumps(FACTORIES)], input=stdin, text=True,
-                          capture_output=True, timeout=300, cwd=Path(__file__).parent)
+    proc = subprocess.run(
+        [sys.executable, "-c", BY_NAME, json.dumps(FACTORIES)],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        timeout=300,
+        cwd=Path(__file__).parent,
+    )
     assert proc.returncode == 0, proc.stderr
     results = dict(json.loads(line) for line in proc.stdout.splitlines())
     assert sorted(results) == sorted(cli_records)
@@ -87,13 +102,15 @@ def test_load_builds_the_configured_pipeline():
     nlp = claimx.load()
     assert nlp.pipe_names == FACTORIES
     assert nlp.config["rules"]["packs"] == ["law_enforcement", "deception"]
-    text = ("Fact check: Was a sting operation used?\n\nExecutive summary\n\n"
-            "Officers may have run a sting operation [1, 2]. Nobody was charged [3].\n")
+    text = (
+        "Fact check: Was a sting operation used?\n\nExecutive summary\n\n"
+        "Officers may have run a sting operation [1, 2]. Nobody was charged [3].\n"
+    )
     doc = nlp(text)
     assert [s.label_ for s in doc.spans["sections"]] == ["title", "summary"]
     for name in ("sections", "units", "citations", "tactics", "claims"):
         for span in doc.spans[name]:
-            assert text[span.start_char:span.end_char] == span.text
+            assert text[span.start_char : span.end_char] == span.text
     assert [s._.refs for s in doc.spans["citations"]] == [[1, 2], [3]]
     claims = [(c.text, c.label_, c._.certainty, c._.refs) for c in doc.spans["claims"]]
     assert claims == [
@@ -110,7 +127,9 @@ def test_components_work_in_a_plain_blank_pipeline():
     text = "Fact check: Is this a title?\n\n1. A heading\n\nBody text [4].\n"
     doc = nlp(text)
     assert [(s.label_, s.text.splitlines()[0]) for s in doc.spans["sections"]] == [
-        ("title", "Fact check: Is this a title?"), ("body", "1. A heading")]
+        ("title", "Fact check: Is this a title?"),
+        ("body", "1. A heading"),
+    ]
     assert [s.label_ for s in doc.spans["units"]] == ["title", "heading", "paragraph"]
     assert [(s.text, s._.refs) for s in doc.spans["citations"]] == [("[4]", [4])]
 
@@ -123,18 +142,23 @@ def test_saved_pipeline_loads_with_spacy_load(tmp_path):
     assert again.pipe_names == nlp.pipe_names
     first, second = nlp(text), again(text)
     for name in ("sections", "citations", "tactics", "claims"):
-        assert [(s.start, s.end, s.label_) for s in first.spans[name]] == \
-               [(s.start, s.end, s.label_) for s in second.spans[name]]
+        assert [(s.start, s.end, s.label_) for s in first.spans[name]] == [
+            (s.start, s.end, s.label_) for s in second.spans[name]
+        ]
     assert {s.label_ for s in second.spans["tactics"]} == {"DEEPFAKE"}
 
 
 def labels_of(path: Path) -> set[str]:
-    return {m["label"] for line in path.read_text(encoding="utf-8").splitlines()
-            for k in json.loads(line)["claims"] for m in k["tactics"]}
+    return {
+        m["label"]
+        for line in path.read_text(encoding="utf-8").splitlines()
+        for k in json.loads(line)["claims"]
+        for m in k["tactics"]
+    }
 
 
 def pack_labels(name: str) -> set[str]:
-    from claimx.packs import resolve_packs
+    from claimx.rules.packs import resolve_packs
 
     (pack,) = resolve_packs(claimx.load_config(), [name])
     return set(pack.manifest.labels)
@@ -159,8 +183,9 @@ def test_config_file_with_other_packs(tmp_path):
     cfg = cfg.replace('packs = ["law_enforcement","deception"]', 'packs = ["deception"]')
     (tmp_path / "mine.cfg").write_text(cfg, encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    result = CliRunner().invoke(app, ["extract", str(CORPUS), "-o", str(out), "-q", "--config",
-                                      str(tmp_path / "mine.cfg")])
+    result = CliRunner().invoke(
+        app, ["extract", str(CORPUS), "-o", str(out), "-q", "--config", str(tmp_path / "mine.cfg")]
+    )
     assert result.exit_code == 0, result.output
     found = labels_of(out)
     assert found and found <= pack_labels("deception")
@@ -174,11 +199,14 @@ def test_relative_settings_path_starts_from_the_cfg_folder(tmp_path):
     assert cfg["components"]["claimx_rules"]["settings"] == cfg["paths"]["settings"]
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--rules.pack", "x"], "no setting 'rules.pack'"),
-    (["--rules.packs", "nope"], "unknown rule pack 'nope'"),
-    (["--paths.settings", "/nowhere/claimx.yaml"], "/nowhere/claimx.yaml"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--rules.pack", "x"], "no setting 'rules.pack'"),
+        (["--rules.packs", "nope"], "unknown rule pack 'nope'"),
+        (["--paths.settings", "/nowhere/claimx.yaml"], "/nowhere/claimx.yaml"),
+    ],
+)
 def test_bad_overrides_exit_2_with_the_reason(tmp_path, args, message):
     result = CliRunner().invoke(app, ["extract", str(CORPUS / "articles"), "-o", str(tmp_path / "o.jsonl"), *args])
     assert result.exit_code == 2
@@ -205,8 +233,9 @@ def test_docs_serialise_for_multiprocessing_and_docbin():
     one = list(nlp.pipe(texts))
     two = list(nlp.pipe(texts, n_process=2))
     assert [spans(d) for d in two] == [spans(d) for d in one]
-    assert [[c._.certainty for c in d.spans["claims"]] for d in two] == \
-           [[c._.certainty for c in d.spans["claims"]] for d in one]
+    assert [[c._.certainty for c in d.spans["claims"]] for d in two] == [
+        [c._.certainty for c in d.spans["claims"]] for d in one
+    ]
     back = list(DocBin(store_user_data=True, docs=one).get_docs(nlp.vocab))
     assert [d._.layout for d in back] == [d._.layout for d in one]
     assert back[-1]._.rejected_markers == one[-1]._.rejected_markers

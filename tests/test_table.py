@@ -1,4 +1,4 @@
-"""Flat tables (claimx.table, `claimx table`): counts, offsets and round trips.
+"""Flat tables (claimx.output.table, `claimx table`): counts, offsets and round trips.
 
 Expected values are computed here from the records themselves, never from to_frame.
 """
@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 
 import claimx
 from claimx.cli.main import app
-from claimx.records import ErrorRecord, Record, Source, dumps
-from claimx.table import LEVELS, read_table, to_frame
+from claimx.io.source import Source
+from claimx.output.table import LEVELS, read_table, to_frame
+from claimx.records.schema import ErrorRecord, Record, dumps
 
 from .conftest import ROOT
 
@@ -53,8 +54,17 @@ def expected_count(recs: list[Record], level: str) -> int:
 
 
 def test_levels():
-    assert set(LEVELS) == {"sections", "claims", "mentions", "actors", "quantities", "hedges", "citations",
-                           "references", "verdicts"}
+    assert set(LEVELS) == {
+        "sections",
+        "claims",
+        "mentions",
+        "actors",
+        "quantities",
+        "hedges",
+        "citations",
+        "references",
+        "verdicts",
+    }
 
 
 @pytest.mark.parametrize("level", list(LEVELS))
@@ -69,11 +79,11 @@ def test_row_counts_and_offsets(records, level):
         if pd.isna(row.start):
             assert level == "verdicts" and rec.verdict is None
             continue
-        assert rec.text[row.start:row.end] == row.text, (level, row.doc_id, row.start)
+        assert rec.text[row.start : row.end] == row.text, (level, row.doc_id, row.start)
         assert {s.id: s.kind for s in rec.sections}[row.section_id] == row.section_kind
     # Input order, then text order.
     doc_order = [r.doc_id for r in records]
-    keys = [(doc_order.index(d), s, e) for d, s, e in zip(frame["doc_id"], frame["start"], frame["end"])]
+    keys = [(doc_order.index(d), s, e) for d, s, e in zip(frame["doc_id"], frame["start"], frame["end"], strict=False)]
     assert keys == sorted(keys)
 
 
@@ -83,19 +93,58 @@ def test_tactics_is_another_name_for_mentions(records):
 
 def test_mentions_carry_claim_and_rule(records):
     frame = to_frame(records, "mentions")
-    expected = Counter((r.doc_id, k.id, k.certainty, m.label, m.rule_id, m.start, m.end)
-                       for r in records for k in r.claims for m in k.tactics)
-    got = Counter(zip(frame["doc_id"], frame["claim_id"], frame["certainty"], frame["label"], frame["rule_id"],
-                      frame["start"], frame["end"]))
+    expected = Counter(
+        (r.doc_id, k.id, k.certainty, m.label, m.rule_id, m.start, m.end)
+        for r in records
+        for k in r.claims
+        for m in k.tactics
+    )
+    got = Counter(
+        zip(
+            frame["doc_id"],
+            frame["claim_id"],
+            frame["certainty"],
+            frame["label"],
+            frame["rule_id"],
+            frame["start"],
+            frame["end"],
+            strict=False,
+        )
+    )
     assert got == expected
 
 
 def test_claims_columns(records):
     frame = to_frame(records, "claims")
-    expected = [(r.doc_id, k.id, k.kind, k.certainty, sorted({m.label for m in k.tactics}), list(k.citation_ids),
-                 list(k.citation_refs), len(k.tactics), len(k.hedges)) for r in records for k in r.claims]
-    got = [(row.doc_id, row.claim_id, row.kind, row.certainty, row.labels, row.citation_ids, row.citation_refs,
-            row.n_tactics, row.n_hedges) for row in frame.itertuples(index=False)]
+    expected = [
+        (
+            r.doc_id,
+            k.id,
+            k.kind,
+            k.certainty,
+            sorted({m.label for m in k.tactics}),
+            list(k.citation_ids),
+            list(k.citation_refs),
+            len(k.tactics),
+            len(k.hedges),
+        )
+        for r in records
+        for k in r.claims
+    ]
+    got = [
+        (
+            row.doc_id,
+            row.claim_id,
+            row.kind,
+            row.certainty,
+            row.labels,
+            row.citation_ids,
+            row.citation_refs,
+            row.n_tactics,
+            row.n_hedges,
+        )
+        for row in frame.itertuples(index=False)
+    ]
     assert got == expected
     assert any(len(labels) > 1 for labels in frame["labels"]), "some claim names two tactics"
 
@@ -103,21 +152,45 @@ def test_claims_columns(records):
 def test_citations_columns(records):
     frame = to_frame(records, "citations")
     claim_of = {(r.doc_id, c): k.id for r in records for k in r.claims for c in k.citation_ids}
-    expected = [(r.doc_id, c.id, c.refs, c.rule_id, c.sentence_start, c.sentence_end, claim_of.get((r.doc_id, c.id)))
-                for r in records for c in r.citations]
-    got = [(row.doc_id, row.citation_id, row.refs, row.rule_id, row.sentence_start, row.sentence_end,
-            None if pd.isna(row.claim_id) else row.claim_id) for row in frame.itertuples(index=False)]
+    expected = [
+        (r.doc_id, c.id, c.refs, c.rule_id, c.sentence_start, c.sentence_end, claim_of.get((r.doc_id, c.id)))
+        for r in records
+        for c in r.citations
+    ]
+    got = [
+        (
+            row.doc_id,
+            row.citation_id,
+            row.refs,
+            row.rule_id,
+            row.sentence_start,
+            row.sentence_end,
+            None if pd.isna(row.claim_id) else row.claim_id,
+        )
+        for row in frame.itertuples(index=False)
+    ]
     assert got == expected
 
 
 def test_sections_columns(records):
     frame = to_frame(records, "sections")
-    expected = [(r.doc_id, s.id, s.kind, s.number, s.heading, s.rule_id,
-                 len([k for k in r.claims if k.section_id == s.id]))
-                for r in records for s in r.sections]
-    got = [(row.doc_id, row.section_id, row.section_kind, None if pd.isna(row.number) else row.number,
-            None if pd.isna(row.heading) else row.heading, None if pd.isna(row.rule_id) else row.rule_id, row.n_claims)
-           for row in frame.itertuples(index=False)]
+    expected = [
+        (r.doc_id, s.id, s.kind, s.number, s.heading, s.rule_id, len([k for k in r.claims if k.section_id == s.id]))
+        for r in records
+        for s in r.sections
+    ]
+    got = [
+        (
+            row.doc_id,
+            row.section_id,
+            row.section_kind,
+            None if pd.isna(row.number) else row.number,
+            None if pd.isna(row.heading) else row.heading,
+            None if pd.isna(row.rule_id) else row.rule_id,
+            row.n_claims,
+        )
+        for row in frame.itertuples(index=False)
+    ]
     assert got == expected
 
 
@@ -132,7 +205,7 @@ def test_empty_input_has_the_full_schema(records, level):
 def test_dtypes_are_fixed(records):
     dtypes = to_frame(records, "claims").dtypes
     assert str(dtypes["doc_id"]) == "string" and str(dtypes["start"]) == "Int64"
-    assert str(dtypes["n_tactics"]) == "Int64" and dtypes["labels"] == object
+    assert str(dtypes["n_tactics"]) == "Int64" and dtypes["labels"] == object  # noqa: E721 - a numpy dtype equals object, is not it
     assert str(to_frame(records, "quantities").dtypes["value"]) == "Float64"
 
 
@@ -158,6 +231,7 @@ def test_public_export():
 
 
 # --- the CLI -----------------------------------------------------------------------
+
 
 def read_csv_documented(path, sep=","):
     """Read a CSV table the README way, with plain pandas."""
@@ -186,10 +260,14 @@ def test_cli_csv_and_parquet_round_trip(records, records_file, tmp_path, level):
         from_parquet[name] = from_parquet[name].map(list)
     pd.testing.assert_frame_equal(from_parquet, frame, check_dtype=False)
     assert dict(from_parquet.dtypes) == dict(frame.dtypes)
+
     # CSV has no types: compare values (nulls as None).
     def cells(f):
-        return [[None if not isinstance(v, list) and pd.isna(v) else (list(v) if isinstance(v, list) else v)
-                 for v in row] for row in f.astype(object).itertuples(index=False)]
+        return [
+            [None if not isinstance(v, list) and pd.isna(v) else (list(v) if isinstance(v, list) else v) for v in row]
+            for row in f.astype(object).itertuples(index=False)
+        ]
+
     assert cells(from_csv) == cells(frame)
     # read_table restores the exact frame from every format.
     for fmt in ("tsv", "jsonl"):
@@ -272,7 +350,7 @@ def test_cli_missing_input(tmp_path):
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "parquet", "jsonl"])
 def test_chunked_writing_gives_the_same_table(records, tmp_path, fmt):
-    from claimx.table import iter_frames, write_frames
+    from claimx.output.table import iter_frames, write_frames
 
     whole = to_frame(records, "mentions")
     path = tmp_path / f"t.{fmt}"

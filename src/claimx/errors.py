@@ -30,8 +30,10 @@ class Errors(str, Enum):
     E010 = "{path}: {message}"
     E011 = "internal error: {message} (set CLAIMX_DEBUG=1 to see the traceback)"
     E012 = "another claimx run is writing {output} (it holds {lock}); wait for it to finish or choose another output"
-    E017 = ("a worker process died while extracting batch {index} (documents {first} to {last}), "
-            "e.g. killed by the system for lack of memory{hint}")
+    E017 = (
+        "a worker process died while extracting batch {index} (documents {first} to {last}), "
+        "e.g. killed by the system for lack of memory{hint}"
+    )
     # What -o may be (exit code 2, before anything is read).
     E013 = "output {path} is a directory; give a file name"
     E014 = "output {path} is also an input ({input}); write it somewhere else"
@@ -52,8 +54,10 @@ class Errors(str, Enum):
     E070 = "cannot reach the Dask scheduler at {address} (gave up after {seconds} s; --scheduler-timeout sets the wait)"
     E071 = "--engine dask needs Dask: pip install 'claimx[dask]' ({message})"
     E072 = "the Dask cluster failed during the run: {message}"
-    E073 = ("{folder}: the workers wrote {expected} shard(s), {found} are visible here; "
-            "the output must be on a file system the driver and every worker share")
+    E073 = (
+        "{folder}: the workers wrote {expected} shard(s), {found} are visible here; "
+        "the output must be on a file system the driver and every worker share"
+    )
     E074 = "--engine dask: {message}"
     # Documents (an error record each; the batch goes on). E119: exit code 3.
     E101 = "{source}: not a text document ({reason})"

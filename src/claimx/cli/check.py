@@ -6,12 +6,12 @@ from pathlib import Path
 
 import typer
 
-from ..check import FIELDS, compare, summary_line
+from ..config.pipeline import settings_for
 from ..errors import ConfigError
-from ..extract import atomic_writer
-from ..goldio import SpanDoc, load_docs
-from ..records import dumps_gold
-from ..pipeline import settings_for
+from ..gold.check import FIELDS, compare, summary_line
+from ..gold.spans import SpanDoc, load_docs
+from ..io.files import atomic_writer
+from ..records.schema import dumps_gold
 from .main import CONFIG_HELP, Arg, Opt, app, fail
 
 
@@ -45,8 +45,13 @@ def check_cmd(
         typer.echo(f"claimx: updated {gold} from {output}", err=True)
         raise typer.Exit(0)
     if fmt == "json":
-        typer.echo(json.dumps({"documents": [asdict(d) for d in diffs if d.status != "same"],
-                               "summary": summary_line(diffs)}, indent=2, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {"documents": [asdict(d) for d in diffs if d.status != "same"], "summary": summary_line(diffs)},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         for d in diffs:
             if d.status == "same":
@@ -61,7 +66,7 @@ def check_cmd(
 def _update(gold: Path, out_docs: dict, gold_files: dict[str, Path]) -> None:
     """A gold file is replaced whole; in a gold folder each record goes back to its own file.
 
-    Gold is written in its stored form (:func:`claimx.records.dumps_gold`), whatever form it was read in.
+    Gold is written in its stored form (:func:`claimx.records.schema.dumps_gold`), whatever form it was read in.
     """
     if not gold.is_dir():
         with atomic_writer(gold) as fh:

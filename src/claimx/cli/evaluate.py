@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..errors import ConfigError
-from ..extract import atomic_writer
-from ..goldio import check_output_path, load_docs, raise_problems, spans_beyond_records
-from ..records import LEVELS, Record
+from ..gold.spans import load_docs, raise_problems, spans_beyond_records
+from ..io.files import atomic_writer, check_output_path
+from ..records.schema import LEVELS, Record
 from .main import Arg, Opt, app, fail
 
 if TYPE_CHECKING:  # pandas and the scorer load when a command runs, not with every CLI call
@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pandas and the scorer load when a command runs, not with ev
 
 
 def _items(docs, doc_ids, level):
-    from ..evaluate import doc_items
+    from ..gold.evaluate import doc_items
 
     try:
         return [i for d in doc_ids if d in docs for i in doc_items(docs[d], level)]
@@ -27,7 +27,7 @@ def _items(docs, doc_ids, level):
 
 def _missed_by_label(miss: pd.DataFrame, docs: dict) -> list[str]:
     """Missed gold items grouped by label, each with its sentence."""
-    from ..evaluate import sentence_around
+    from ..gold.evaluate import sentence_around
 
     lines = []
     for label, rows in miss.groupby("label", sort=True):
@@ -44,16 +44,27 @@ def _missed_by_label(miss: pd.DataFrame, docs: dict) -> list[str]:
 def eval_cmd(
     pred: Path = Arg(..., help="Predicted records (JSONL file or folder)."),
     gold: Path = Arg(..., help="Gold records, or span annotations {doc_id, spans} (file or folder)."),
-    level: str = Opt("tactics", "--level", "-l", help=f"What to score: {', '.join(LEVELS)}, verdicts "
-                                                     "(taken when GOLD is a verdict file)."),
-    output: Path | None = Opt(None, "--output", "-o",
-                              help="Write the tables as JSON (.json) or CSV (.csv, label table)."),
+    level: str = Opt(
+        "tactics",
+        "--level",
+        "-l",
+        help=f"What to score: {', '.join(LEVELS)}, verdicts (taken when GOLD is a verdict file).",
+    ),
+    output: Path | None = Opt(
+        None, "--output", "-o", help="Write the tables as JSON (.json) or CSV (.csv, label table)."
+    ),
     out_alias: Path | None = Opt(None, "--out", hidden=True, help="The old spelling of --output."),
     baseline: Path | None = Opt(None, "--baseline", help="An earlier -o JSON: print deltas against it."),
-    show_missed: bool = Opt(False, "--missed", help="List the gold items no prediction reached, by label, with their sentence."),
-    splits: list[str] = Opt(None, "--split", help="Also score a part of the documents: NAME=SPEC, SPEC a range of "
-                                                  "leading doc_id numbers (001-024) or globs, comma-separated. "
-                                                  "Repeat for several parts."),
+    show_missed: bool = Opt(
+        False, "--missed", help="List the gold items no prediction reached, by label, with their sentence."
+    ),
+    splits: list[str] = Opt(
+        None,
+        "--split",
+        help="Also score a part of the documents: NAME=SPEC, SPEC a range of "
+        "leading doc_id numbers (001-024) or globs, comma-separated. "
+        "Repeat for several parts.",
+    ),
 ) -> None:
     """Precision, recall and F1 per label (exact and overlap) and per rule.
 
@@ -62,8 +73,8 @@ def eval_cmd(
     """
     import pandas as pd
 
-    from ..evaluate import Split, label_table, missed, read_baseline, rule_table, score
-    from ..verdictscore import is_verdict_file
+    from ..gold.evaluate import Split, label_table, missed, read_baseline, rule_table, score
+    from ..gold.verdictscore import is_verdict_file
 
     out = one_output(output, out_alias)
 
@@ -91,8 +102,10 @@ def eval_cmd(
     labels = pd.concat([score(p_items, g_items, "exact"), score(p_items, g_items, "overlap")], ignore_index=True)
     rules = rule_table(p_items, g_items, "overlap")
     pd.set_option("display.width", 200)
-    typer.echo(f"{level}: {len(common)} documents scored"
-               f" ({len(set(g_docs) - set(p_docs))} gold-only, {len(set(p_docs) - set(g_docs))} pred-only)\n")
+    typer.echo(
+        f"{level}: {len(common)} documents scored"
+        f" ({len(set(g_docs) - set(p_docs))} gold-only, {len(set(p_docs) - set(g_docs))} pred-only)\n"
+    )
     typer.echo(label_table(p_items, g_items).to_string())
     result: dict = {"level": level, "labels": labels.to_dict("records"), "rules": rules.to_dict("records")}
     for part in parts:
@@ -103,7 +116,8 @@ def eval_cmd(
         sel_p, sel_g = [i for i in p_items if i.doc_id in part], [i for i in g_items if i.doc_id in part]
         typer.echo(label_table(sel_p, sel_g).to_string())
         result.setdefault("splits", {})[part.name] = pd.concat(
-            [score(sel_p, sel_g, "exact"), score(sel_p, sel_g, "overlap")], ignore_index=True).to_dict("records")
+            [score(sel_p, sel_g, "exact"), score(sel_p, sel_g, "overlap")], ignore_index=True
+        ).to_dict("records")
     typer.echo("\nper rule (overlap mode):")
     typer.echo(rules.to_string(index=False) if len(rules) else "  (no predictions)")
     if show_missed:
@@ -135,9 +149,16 @@ def one_output(output: Path | None, alias: Path | None) -> Path | None:
 
 def _eval_verdicts(pred: Path, gold: Path, splits: list[str] | None, out: Path | None) -> None:
     """Accuracy, confusion matrix and per-class P/R/F1 of the records' verdicts (whole set and splits)."""
-    from ..evaluate import Split
-    from ..verdictscore import (accuracy, class_table, confusion, is_verdict_file, judged, read_verdict_gold,
-                                span_agreement)
+    from ..gold.evaluate import Split
+    from ..gold.verdictscore import (
+        accuracy,
+        class_table,
+        confusion,
+        is_verdict_file,
+        judged,
+        read_verdict_gold,
+        span_agreement,
+    )
 
     try:
         parts = [Split(spec) for spec in splits or ()]
@@ -147,8 +168,11 @@ def _eval_verdicts(pred: Path, gold: Path, splits: list[str] | None, out: Path |
         if out is not None:
             check_output_path(out)
         p_docs = {d: judged(r) for d, r in load_docs(pred).items() if isinstance(r, Record)}
-        g_docs = read_verdict_gold(gold) if gold.is_file() and is_verdict_file(gold) else \
-            {d: judged(r) for d, r in load_docs(gold).items() if isinstance(r, Record)}
+        g_docs = (
+            read_verdict_gold(gold)
+            if gold.is_file() and is_verdict_file(gold)
+            else {d: judged(r) for d, r in load_docs(gold).items() if isinstance(r, Record)}
+        )
     except ConfigError as exc:
         fail(exc)
     common = sorted(set(p_docs) & set(g_docs))
@@ -164,12 +188,18 @@ def _eval_verdicts(pred: Path, gold: Path, splits: list[str] | None, out: Path |
         classes = class_table(matrix)
         phrase, claim = span_agreement(p_docs, g_docs, ids, "span"), span_agreement(p_docs, g_docs, ids, "claim")
         head = "verdicts" if name == "all" else f"split {name}"
-        typer.echo(f"\n{head}: {len(ids)} documents, accuracy {accuracy(matrix):.3f}; verdict phrase overlaps "
-                   f"gold in {phrase[0]}/{phrase[1]}, claim in {claim[0]}/{claim[1]}")
+        typer.echo(
+            f"\n{head}: {len(ids)} documents, accuracy {accuracy(matrix):.3f}; verdict phrase overlaps "
+            f"gold in {phrase[0]}/{phrase[1]}, claim in {claim[0]}/{claim[1]}"
+        )
         typer.echo(matrix.to_string())
         typer.echo(classes.to_string(index=False))
-        result[name] = {"documents": len(ids), "accuracy": accuracy(matrix), "classes": classes.to_dict("records"),
-                        "confusion": matrix.to_dict("index")}
+        result[name] = {
+            "documents": len(ids),
+            "accuracy": accuracy(matrix),
+            "classes": classes.to_dict("records"),
+            "confusion": matrix.to_dict("index"),
+        }
     if out is not None:
         with atomic_writer(out) as fh:
             fh.write(json.dumps(result, indent=2) + "\n")

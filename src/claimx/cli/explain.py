@@ -5,10 +5,10 @@ from pathlib import Path
 import typer
 
 from ..errors import ConfigError
-from ..extract import Extractor
-from ..readers import Input, read_inputs
-from ..records import ErrorRecord, Record
-from ..sections import Layout, LineTrace
+from ..io.readers import Input, read_inputs
+from ..layout.sections import Layout, LineTrace
+from ..records.schema import ErrorRecord, Record
+from ..run.extractor import Extractor
 from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, app, fail, split_overrides
 
 
@@ -20,9 +20,11 @@ def render(record: Record, *, color: bool = True, notes: dict | None = None) -> 
     """
     notes = notes or {}
     style = typer.style if color else (lambda text, **_: text)
-    lines = [style(f"{record.doc_id}: {record.title or '(no title)'}", bold=True),
-             f"layout {record.layout}, {len(record.sections)} sections, {len(record.citations)} citations, "
-             f"{len(record.claims)} claims"]
+    lines = [
+        style(f"{record.doc_id}: {record.title or '(no title)'}", bold=True),
+        f"layout {record.layout}, {len(record.sections)} sections, {len(record.citations)} citations, "
+        f"{len(record.claims)} claims",
+    ]
     heads = {s.id: (f"{s.number}. " if s.number is not None else "") + (s.heading or s.kind) for s in record.sections}
     current = None
     for claim in record.claims:
@@ -33,13 +35,15 @@ def render(record: Record, *, color: bool = True, notes: dict | None = None) -> 
         for m in claim.tactics:
             if m.start < pos:
                 continue
-            marked += [record.text[pos:m.start], style(f"[{m.text}]", fg="green", bold=True)]
+            marked += [record.text[pos : m.start], style(f"[{m.text}]", fg="green", bold=True)]
             pos = m.end
-        marked.append(record.text[pos:claim.end])
+        marked.append(record.text[pos : claim.end])
         lines.append(f"  {claim.id} ({claim.certainty}) " + "".join(marked))
         for m in claim.tactics:
             lines.append(f"      tactic    {m.label:<26} {m.text!r:<32} {m.rule_id}")
-            lines.extend(f"                {'':<26} {style(note, dim=True)}" for note in notes.get((m.start, m.end, m.label), ()))
+            lines.extend(
+                f"                {'':<26} {style(note, dim=True)}" for note in notes.get((m.start, m.end, m.label), ())
+            )
         for h in claim.hedges:
             lines.append(f"      {h.cue:<9} {'':<26} {h.text!r:<32} {h.rule_id}")
         for q in claim.quantities:
@@ -53,8 +57,7 @@ def render(record: Record, *, color: bool = True, notes: dict | None = None) -> 
     return "\n".join(lines)
 
 
-def render_sections(inp: Input, layout: Layout, trace: list[LineTrace], *, color: bool = True,
-                    width: int = 60) -> str:
+def render_sections(inp: Input, layout: Layout, trace: list[LineTrace], *, color: bool = True, width: int = 60) -> str:
     """Every non-blank line with the role and rule it got, its section and the splitter's notes.
 
     Notes say why a candidate heading was not taken (W102, too long, not a repeat),
@@ -65,12 +68,15 @@ def render_sections(inp: Input, layout: Layout, trace: list[LineTrace], *, color
     text = inp.text or ""
     sid = [f"s{i + 1}" for i in range(len(layout.sections))]
     title = layout.title or inp.title
-    lines = [style(f"{inp.doc_id}: {title or '(no title)'}", bold=True),
-             f"layout {layout.layout}, {len(layout.sections)} sections, {len(trace)} non-blank lines", "",
-             f"{'line':>5}  {'section':<7}  {'role':<15} {'rule':<30} text"]
+    lines = [
+        style(f"{inp.doc_id}: {title or '(no title)'}", bold=True),
+        f"layout {layout.layout}, {len(layout.sections)} sections, {len(trace)} non-blank lines",
+        "",
+        f"{'line':>5}  {'section':<7}  {'role':<15} {'rule':<30} text",
+    ]
     for t in trace:
-        shown = " ".join(text[t.start:t.end].split())
-        shown = shown if len(shown) <= width else shown[:width - 1] + "\u2026"
+        shown = " ".join(text[t.start : t.end].split())
+        shown = shown if len(shown) <= width else shown[: width - 1] + "\u2026"
         role = style(f"{t.role:<15}", bold=t.role in ("heading", "summary_label", "summary_inline", "title"))
         lines.append(f"{t.line:>5}  {sid[t.section]:<7}  {role} {t.rule_id or '-':<30} {shown}")
         for note in t.notes:
@@ -87,8 +93,8 @@ def render_sections(inp: Input, layout: Layout, trace: list[LineTrace], *, color
 
 def _explain_sections(path: str, config: Path | None, overrides: dict, color: bool, width: int) -> None:
     """``explain --sections``: the section splitter only (no spaCy pipeline is built)."""
-    from ..pipeline import read_pipeline_config, settings_of
-    from ..sections import SectionSplitter
+    from ..config.pipeline import read_pipeline_config, settings_of
+    from ..layout.sections import SectionSplitter
 
     try:
         settings = settings_of(read_pipeline_config(config, overrides))
@@ -115,9 +121,13 @@ def explain_cmd(
     rules: list[str] = Opt(None, "--rules", "-r", help="Rule packs to use [default: the configured packs]."),
     config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
     color: bool = Opt(True, "--color/--no-color", help="Colour the output."),
-    sections: bool = Opt(False, "--sections", "-s",
-                         help="Show how the page was split instead: each line's role, rule id and section, "
-                              "and why a candidate heading was not taken."),
+    sections: bool = Opt(
+        False,
+        "--sections",
+        "-s",
+        help="Show how the page was split instead: each line's role, rule id and section, "
+        "and why a candidate heading was not taken.",
+    ),
     width: int = Opt(60, "--width", min=10, help="With --sections: characters of each line shown."),
 ) -> None:
     """Show a document's claims with the tactics, rule ids, hedges, quantities and citations found.
@@ -145,7 +155,10 @@ def explain_cmd(
             failed = True
             typer.echo(f"error {rec.code}: {rec.message}", err=True)
             continue
-        notes = {(s.start_char, s.end_char, s.label_): rules_pipe.describe(s) for s in doc.spans["tactics"]} \
-            if rules_pipe is not None else {}
+        notes = (
+            {(s.start_char, s.end_char, s.label_): rules_pipe.describe(s) for s in doc.spans["tactics"]}
+            if rules_pipe is not None
+            else {}
+        )
         typer.echo(render(rec, color=color, notes=notes))
     raise typer.Exit(1 if failed else 0)

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import typer
 
-from ..claimreview import claim_review
+from ..config.pipeline import settings_for
 from ..errors import ConfigError
-from ..extract import atomic_writer
-from ..pipeline import settings_for
+from ..io.files import atomic_writer
+from ..output.claimreview import claim_review
 from .main import CONFIG_HELP, Arg, Opt, Typer, app, fail
 from .table import RecordReader
 
@@ -32,16 +32,22 @@ def claimreview_cmd(
     2 for usage or input errors (then nothing is written).
     """
     if output.suffix not in (".jsonld", ".jsonl", ".json"):
-        raise typer.BadParameter("the suffix picks the form: .jsonld or .json (an array), .jsonl (one per line)",
-                                 param_hint="--output")
+        raise typer.BadParameter(
+            "the suffix picks the form: .jsonld or .json (an array), .jsonl (one per line)", param_hint="--output"
+        )
     try:
         settings = settings_for(config).settings
         reader = RecordReader(records)
         reviews, unrated, no_url = [], 0, 0
         for record in reader:
-            review = claim_review(record, publisher=publisher, publisher_url=publisher_url, base_url=base_url,
-                                  url_pattern=settings.export.url_pattern,
-                                  question_marks=settings.verdicts.question_marks)
+            review = claim_review(
+                record,
+                publisher=publisher,
+                publisher_url=publisher_url,
+                base_url=base_url,
+                url_pattern=settings.export.url_pattern,
+                question_marks=settings.verdicts.question_marks,
+            )
             if review is None:
                 unrated += 1
                 continue
@@ -56,5 +62,8 @@ def claimreview_cmd(
             fh.write(json.dumps(reviews, ensure_ascii=False, indent=2) + "\n")
     if not quiet:
         notes = f"; {no_url} without a url (give --base-url)" if no_url else ""
-        typer.echo(f"claimx: wrote {len(reviews)} ClaimReviews from {reader.documents} documents to {output} "
-                   f"({unrated} without a rating verdict left out{notes})", err=True)
+        typer.echo(
+            f"claimx: wrote {len(reviews)} ClaimReviews from {reader.documents} documents to {output} "
+            f"({unrated} without a rating verdict left out{notes})",
+            err=True,
+        )

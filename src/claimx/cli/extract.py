@@ -10,20 +10,28 @@ from pathlib import Path
 
 import typer
 
-from ..batch import Job, ProgressReporter, run_batch, stream
-from ..extract import Summary, atomic_writer
-from ..outputs import Target, check_outputs, check_target
-from ..readers import discover
+from ..io.files import atomic_writer
+from ..io.outputs import Target, check_outputs, check_target
+from ..io.readers import discover
+from ..run.batch import Job, run_batch, stream
+from ..run.progress import ProgressReporter, Summary
 from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, app, split_overrides
 
 
 @app.command("extract", context_settings=OVERRIDES)
 def extract_cmd(
     ctx: typer.Context,
-    paths: list[str] = Arg(..., help="Files, directories (walked recursively in sorted order) or '-' for stdin; "
-                                     "then any config overrides (--section.key value)."),
-    output: str = Opt("-", "--output", "-o", help="Output JSONL file, or '-' for stdout "
-                                                  "(a device or FIFO is opened and written as records come)."),
+    paths: list[str] = Arg(
+        ...,
+        help="Files, directories (walked recursively in sorted order) or '-' for stdin; "
+        "then any config overrides (--section.key value).",
+    ),
+    output: str = Opt(
+        "-",
+        "--output",
+        "-o",
+        help="Output JSONL file, or '-' for stdout (a device or FIFO is opened and written as records come).",
+    ),
     errors: Path | None = Opt(None, "--errors", help="Error records file [default: <output>.errors.jsonl, or stderr]."),
     config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
     rules: list[str] = Opt(None, "--rules", "-r", help="Rule packs by name or folder [default: the configured packs]."),
@@ -34,8 +42,9 @@ def extract_cmd(
     resume: bool = Opt(False, "--resume", help="Continue an interrupted run with the same arguments."),
     engine: str = Opt("local", "--engine", help="local, or dask to run batches on a Dask cluster."),
     scheduler: str | None = Opt(None, "--scheduler", help="Dask scheduler address [default: a local cluster]."),
-    scheduler_timeout: float = Opt(10.0, "--scheduler-timeout", min=0.1,
-                                   help="Seconds to reach the Dask scheduler before giving up (exit 3)."),
+    scheduler_timeout: float = Opt(
+        10.0, "--scheduler-timeout", min=0.1, help="Seconds to reach the Dask scheduler before giving up (exit 3)."
+    ),
     follow_links: bool = Opt(False, "--follow-links", help="Read file links that lead out of a walked folder."),
     quiet: bool = Opt(False, "--quiet", "-q", help="No progress and no summary on stderr."),
 ) -> None:
@@ -58,27 +67,50 @@ def extract_cmd(
         raise typer.BadParameter("--resume and --engine dask need an output file", param_hint="--output")
     if resume and engine == "dask":
         raise typer.BadParameter("a Dask run does not resume; run it again without --resume", param_hint="--resume")
-    job = Job(str(config) if config else None, tuple(rules) if rules else None, include_text=not no_text,
-              overrides=tuple(sorted((k, json.dumps(v)) for k, v in overrides.items())))
+    job = Job(
+        str(config) if config else None,
+        tuple(rules) if rules else None,
+        include_text=not no_text,
+        overrides=tuple(sorted((k, json.dumps(v)) for k, v in overrides.items())),
+    )
     progress = None if quiet else ProgressReporter()
     with _sigterm_interrupts():
         cfg = job.settings()
         list(discover([p for p in paths if p != "-"], cfg.settings.input.exclude))  # fail on a bad path before any work
         if engine == "dask":
-            from ..dask_engine import run_dask
+            from ..run.dask import run_dask
 
             out, _ = check_outputs(Path(output), errors, paths)
             if out.special:
                 raise typer.BadParameter("--engine dask needs a regular output file", param_hint="--output")
-            summary = run_dask(paths, output=Path(output), errors=errors, job=job, batch_size=batch_size,
-                               force_format=fmt, scheduler=scheduler, connect_timeout=scheduler_timeout,
-                               progress=progress, follow_links=follow_links)
+            summary = run_dask(
+                paths,
+                output=Path(output),
+                errors=errors,
+                job=job,
+                batch_size=batch_size,
+                force_format=fmt,
+                scheduler=scheduler,
+                connect_timeout=scheduler_timeout,
+                progress=progress,
+                follow_links=follow_links,
+            )
         elif output == "-":
             summary = _to_stdout(paths, job, errors, workers, batch_size, fmt, follow_links)
         else:
-            summary = run_batch(paths, output=Path(output), errors=errors, job=job, workers=workers,
-                                batch_size=batch_size, resume=resume, force_format=fmt, progress=progress,
-                                follow_links=follow_links, warn=lambda message: typer.echo(f"claimx: warning: {message}", err=True))
+            summary = run_batch(
+                paths,
+                output=Path(output),
+                errors=errors,
+                job=job,
+                workers=workers,
+                batch_size=batch_size,
+                resume=resume,
+                force_format=fmt,
+                progress=progress,
+                follow_links=follow_links,
+                warn=lambda message: typer.echo(f"claimx: warning: {message}", err=True),
+            )
     if not quiet:
         typer.echo(f"claimx: {summary.line()}", err=True)
     raise typer.Exit(1 if summary.errors else 0)
@@ -107,8 +139,9 @@ def _to_stdout(paths, job, errors, workers, batch_size, fmt, follow_links=False)
         check_target(Target.of(errors), paths)  # not a folder, not an input; a device is written by opening it
 
     def write(err_fh) -> None:
-        for is_err, line, codes in stream(paths, job=job, workers=workers, batch_size=batch_size, force_format=fmt,
-                                          follow_links=follow_links):
+        for is_err, line, codes in stream(
+            paths, job=job, workers=workers, batch_size=batch_size, force_format=fmt, follow_links=follow_links
+        ):
             summary.add(is_err, codes)
             (err_fh if is_err else sys.stdout).write(line + "\n")
 

@@ -6,14 +6,17 @@ from pathlib import Path
 import typer
 
 from ..errors import ConfigError
-from ..extract import Extractor, atomic_writer
-from ..goldio import SpanDoc, export_spans, load_docs, raise_problems, spans_beyond_records
-from ..readers import Input
-from ..records import Record, Source, dumps_gold
+from ..gold.spans import SpanDoc, export_spans, load_docs, raise_problems, spans_beyond_records
+from ..io.files import atomic_writer
+from ..io.readers import Input
+from ..io.source import Source
+from ..records.schema import Record, dumps_gold
+from ..run.extractor import Extractor
 from .main import CONFIG_HELP, Arg, Opt, Typer, app, fail
 
-gold_app = Typer(help="Move gold between claimx records and span annotations (spaCy/Prodigy JSONL).",
-                       no_args_is_help=True)
+gold_app = Typer(
+    help="Move gold between claimx records and span annotations (spaCy/Prodigy JSONL).", no_args_is_help=True
+)
 app.add_typer(gold_app, name="gold")
 
 

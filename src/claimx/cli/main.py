@@ -83,6 +83,7 @@ def _options(
 ) -> None:
     """Turn fact-check articles into sections, citation markers and tactic claims."""
 
+
 # Commands that build the pipeline take spaCy-style dotted config overrides
 # (`--rules.packs law_enforcement`) after their own arguments.
 OVERRIDES = {"allow_extra_args": True, "ignore_unknown_options": True}

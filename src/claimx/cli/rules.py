@@ -4,10 +4,11 @@ from pathlib import Path
 
 import typer
 
+from ..config.lexicons import LexiconTable
+from ..config.pipeline import read_pipeline_config, settings_for, settings_of
 from ..errors import ConfigError, ExitCode
-from ..lexicons import LexiconTable
-from ..packs import RuleBuilder, load_pack, resolve_packs
-from ..pipeline import load, read_pipeline_config, settings_for, settings_of
+from ..nlp.language import load
+from ..rules.packs import RuleBuilder, load_pack, resolve_packs
 from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, Typer, app, fail, split_overrides
 
 rules_app = Typer(help="Inspect and validate rule packs.", no_args_is_help=True)
@@ -18,7 +19,9 @@ app.add_typer(rules_app, name="rules")
 def list_cmd(
     packs: list[str] = Arg(None, help="Pack names or folders [default: the configured packs]."),
     config: Path | None = Opt(None, "--config", "-c", help=CONFIG_HELP),
-    verbose: bool = Opt(False, "--verbose", "-v", help="Also list every rule with its compiled patterns and sequences."),
+    verbose: bool = Opt(
+        False, "--verbose", "-v", help="Also list every rule with its compiled patterns and sequences."
+    ),
 ) -> None:
     """Labels of each pack with their definitions, rule counts and compiled token patterns.
 
@@ -58,14 +61,19 @@ def list_cmd(
                 rule = compiled[item.rule.id]
                 widen = ", ".join(f"{k} {v}" for k, v in (rule.extent.names.items() if rule.extent else ()))
                 n_open = len(engine.open.patterns.get(item.rule.id, ()))
-                typer.echo(f"    {item.rule.id:<40} {item.label:<26} {len(rule.compiled.patterns):>5} patterns"
-                           f" {engine.sequences(item.rule.id):>6} sequences" + (f" {n_open} open" if n_open else "")
-                           + (f"  ({widen})" if widen else ""))
+                typer.echo(
+                    f"    {item.rule.id:<40} {item.label:<26} {len(rule.compiled.patterns):>5} patterns"
+                    f" {engine.sequences(item.rule.id):>6} sequences"
+                    + (f" {n_open} open" if n_open else "")
+                    + (f"  ({widen})" if widen else "")
+                )
         typer.echo("")
     n_open = sum(len(v) for v in engine.open.patterns.values())
-    typer.echo(f"engine: {sum(len(r.compiled.patterns) for r in compiled.values())} token patterns (with cue and "
-               f"quantity rules) -> {engine.n_sequences} fixed-length sequences in {engine.n_nodes} trie nodes; "
-               f"{n_open} open patterns on the indexed Matcher")
+    typer.echo(
+        f"engine: {sum(len(r.compiled.patterns) for r in compiled.values())} token patterns (with cue and "
+        f"quantity rules) -> {engine.n_sequences} fixed-length sequences in {engine.n_nodes} trie nodes; "
+        f"{n_open} open patterns on the indexed Matcher"
+    )
 
 
 @rules_app.command("check")
@@ -127,10 +135,10 @@ def stats_cmd(
 
     Every tactic and actor rule of the loaded packs has a row, those that never fired with 0.
     """
-    from ..extract import Extractor, atomic_writer
-    from ..goldio import check_output_path
-    from ..readers import read_inputs
-    from ..rulestats import rule_stats
+    from ..io.files import atomic_writer, check_output_path
+    from ..io.readers import read_inputs
+    from ..output.rulestats import rule_stats
+    from ..run.extractor import Extractor
     from .evaluate import one_output
 
     out = one_output(output, out_alias)
@@ -152,8 +160,11 @@ def pack_rules(nlp) -> dict[str, str]:
     """Rule id -> label of every tactic and actor rule the pipeline's packs hold."""
     if "claimx_rules" not in nlp.pipe_names:
         return {}
-    return {r.item.rule.id: r.item.label for r in nlp.get_pipe("claimx_rules").by_order
-            if r.item.kind in ("tactic", "actor")}
+    return {
+        r.item.rule.id: r.item.label
+        for r in nlp.get_pipe("claimx_rules").by_order
+        if r.item.kind in ("tactic", "actor")
+    }
 
 
 @rules_app.command("suggest", context_settings=OVERRIDES)
@@ -161,8 +172,11 @@ def suggest_cmd(
     ctx: typer.Context,
     pred: Path = Arg(..., help="Predicted records (JSONL file or folder), e.g. claimx extract on a dev set."),
     gold: Path = Arg(..., help="Gold mentions: span annotations {doc_id, spans} or records (file or folder)."),
-    corpus: list[str] = Opt(None, "--corpus", help="Documents to count each suggestion's new mentions on "
-                                                  "[default: corpora/ when it exists]."),
+    corpus: list[str] = Opt(
+        None,
+        "--corpus",
+        help="Documents to count each suggestion's new mentions on [default: corpora/ when it exists].",
+    ),
     labels: list[str] = Opt(None, "--label", "-l", help="Only these labels (repeatable)."),
     min_group: int = Opt(1, "--min", help="Smallest group of misses worth a suggestion."),
     top: int = Opt(25, "--top", help="Print at most this many suggestions."),
@@ -175,12 +189,12 @@ def suggest_cmd(
     pattern, measured on PRED's documents (misses recovered, new unmatched hits) and
     on the corpus (new mentions). Printed only: nothing is written into a pack.
     """
-    from ..evaluate import doc_items
-    from ..extract import Extractor
-    from ..goldio import load_docs
-    from ..readers import read_inputs
-    from ..records import Record
-    from ..suggest import suggest
+    from ..gold.evaluate import doc_items
+    from ..gold.spans import load_docs
+    from ..gold.suggest import suggest
+    from ..io.readers import read_inputs
+    from ..records.schema import Record
+    from ..run.extractor import Extractor
 
     rest, overrides = split_overrides(ctx.args)
     if rest:
@@ -196,16 +210,26 @@ def suggest_cmd(
         gold_items = {d: doc_items(g_docs[d], "tactics") for d in records}
         paths = corpus or (["corpora"] if Path("corpora").is_dir() else [])
         texts = (inp.text for inp in read_inputs(paths, extractor.config.settings.input) if inp.text) if paths else ()
-        found = suggest(extractor.nlp, extractor.config, records, gold_items, pred_items, texts,
-                        labels=set(labels) if labels else None, min_group=min_group)
+        found = suggest(
+            extractor.nlp,
+            extractor.config,
+            records,
+            gold_items,
+            pred_items,
+            texts,
+            labels=set(labels) if labels else None,
+            min_group=min_group,
+        )
     except ConfigError as exc:
         fail(exc)
     if not found:
         typer.echo("no missed mention to suggest a rule for")
         return
     where = ", ".join(paths) if paths else "no corpus"
-    typer.echo(f"{len(found)} suggestion(s); recovered = missed gold mentions it would reach, new_dev = its hits on "
-               f"PRED's documents outside gold and predictions, new_corpus = its new mentions on {where}\n")
+    typer.echo(
+        f"{len(found)} suggestion(s); recovered = missed gold mentions it would reach, new_dev = its hits on "
+        f"PRED's documents outside gold and predictions, new_corpus = its new mentions on {where}\n"
+    )
     for s in found[:top]:
         examples = "; ".join(repr(m.text) for m in s.misses[:3]) + (" ..." if len(s.misses) > 3 else "")
         typer.echo(f"{s.label}  {s.group}  recovered {s.recovered}  new_dev {s.new_dev}  new_corpus {s.new_corpus}")

@@ -4,7 +4,7 @@ import json
 
 import typer
 
-from ..records import ErrorRecord, Record
+from ..records.schema import ErrorRecord, Record, json_schema
 from .main import Opt, app
 
 
@@ -14,4 +14,4 @@ def schema_cmd(
 ) -> None:
     """Print the JSON Schema of output records."""
     model = ErrorRecord if errors else Record
-    typer.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
+    typer.echo(json.dumps(json_schema(model), indent=2, ensure_ascii=False))

@@ -7,10 +7,10 @@ from pathlib import Path
 import typer
 
 from ..errors import ConfigError, Errors, RunError
-from ..extract import atomic_writer
-from ..goldio import check_output_path, jsonl_files, read_records
-from ..records import ErrorRecord, Record
-from ..table import ALIASES, LEVELS, format_for, iter_frames, level_name, write_frames
+from ..io.files import atomic_writer, check_output_path
+from ..output.table import ALIASES, LEVELS, format_for, iter_frames, level_name, write_frames
+from ..records.io import jsonl_files, read_records
+from ..records.schema import ErrorRecord, Record
 from .main import Arg, Opt, app, fail
 
 
@@ -41,8 +41,12 @@ class RecordReader:
 def table_cmd(
     records: Path = Arg(..., help="claimx records (JSONL file, or a folder of *.jsonl)."),
     level: str = Opt("claims", "--level", "-l", help=f"One row per: {', '.join([*LEVELS, *ALIASES])}."),
-    output: str = Opt("-", "--output", "-o",
-                      help="Table file; the suffix picks .csv, .tsv, .parquet or .jsonl. '-' writes CSV to stdout."),
+    output: str = Opt(
+        "-",
+        "--output",
+        "-o",
+        help="Table file; the suffix picks .csv, .tsv, .parquet or .jsonl. '-' writes CSV to stdout.",
+    ),
     quiet: bool = Opt(False, "--quiet", "-q", help="No summary on stderr."),
 ) -> None:
     """Flatten records into a table: one row per section, claim, mention, citation, ...

@@ -1,0 +1,1 @@
+"""Gold and evaluation: record diffs, scores, span annotations, verdict scores, rule suggestions."""

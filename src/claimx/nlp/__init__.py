@@ -1,0 +1,1 @@
+"""The spaCy side: Doc and Span extensions, the tokenizer, one module per pipeline component, ``load()``."""

@@ -1,0 +1,72 @@
+"""spaCy's lookup lemmatizer, looked up on the lower-case, normalised form.
+
+The tables in spacy-lookups-data are case-sensitive ("Stings" is not in them),
+so rules written in lower case would miss capitalised words. This lemmatizer
+looks up ``token.lower_`` after the settings' ``normalize`` variant rules
+("a.i." -> "ai", U+2011 -> "-"), so every LEMMA is lower case and spelling
+variants meet on one form. The lemma is computed once per word type.
+"""
+
+from __future__ import annotations
+
+import numpy
+from spacy.attrs import LEMMA, ORTH
+from spacy.language import Language
+from spacy.lookups import Lookups, load_lookups
+from spacy.pipeline import Lemmatizer
+from spacy.tokens import Doc, Token
+
+from ..config.variants import Variants
+
+
+class LowercaseLemmatizer(Lemmatizer):
+    variants = Variants([])
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Lemmas for a whole Doc, read and written as arrays: one lookup per word type."""
+        if self.mode != "lookup" or not len(doc):
+            return super().__call__(doc)
+        columns = doc.to_array([ORTH, LEMMA]).tolist()
+        strings = self.vocab.strings
+        cache = self._by_hash
+        lemmas = []
+        for orth, lemma in columns:
+            if lemma and not self.overwrite:
+                lemmas.append(lemma)
+                continue
+            found = cache.get(orth)
+            if found is None:
+                found = cache[orth] = strings.add(self.lemma(strings[orth]))
+            lemmas.append(found)
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
+        return doc
+
+    def lookup_lemmatize(self, token: Token) -> list[str]:
+        return [self.lemma(token.text)]
+
+    def initialize(self, get_examples=None, *, nlp=None, lookups: Lookups | None = None) -> None:
+        lookups = lookups or load_lookups(lang=self.vocab.lang, tables=["lemma_lookup"])
+        super().initialize(get_examples, nlp=nlp, lookups=lookups)
+        self._table = self.lookups.get_table("lemma_lookup")
+        self._cache: dict[str, str] = {}
+        self._by_hash: dict[int, int] = {}  # ORTH hash -> LEMMA hash
+
+    def lemma(self, text: str) -> str:
+        """The lemma this component gives a word (also used to compile rule words)."""
+        lemma = self._cache.get(text)
+        if lemma is None:
+            form = self.variants.normalize(text.lower())
+            lemma = self._cache[text] = form if self.variants.keeps(form) else self._table.get(form, form)
+        return lemma
+
+
+@Language.factory("claimx_lemmatizer", default_config={"mode": "lookup", "overwrite": True, "settings": None})
+def make_lemmatizer(nlp: Language, name: str, mode: str, overwrite: bool, settings: str | None) -> LowercaseLemmatizer:
+    from ..config.settings import load_config
+
+    # The table is local (spacy-lookups-data), so the component is ready at once:
+    # `claimx_rules`, built next, compiles its words with it.
+    lemmatizer = LowercaseLemmatizer(nlp.vocab, None, name, mode=mode, overwrite=overwrite)
+    lemmatizer.variants = load_config(settings).variants
+    lemmatizer.initialize()
+    return lemmatizer

@@ -1,0 +1,151 @@
+"""claimx's tokenizer: token boundaries follow the document layout and citation markers.
+
+spaCy's English tokenizer splits glued markers badly ("works[1]." becomes
+"works[1", "]", "."), and it knows nothing of the layout, so a heading's
+decoration or a cut in a giant line could fall inside a token. This tokenizer
+
+1. splits the text into sections and *units* (titles, headings, paragraphs)
+   with claimx's section splitter, when it has one;
+2. finds the citation markers inside each unit and keeps each one as a token;
+3. tokenizes the text between them with the ordinary tokenizer.
+
+The Doc's text is exactly the input, so character offsets stay exact; every unit
+starts and ends on a token boundary; and the layout is left on ``doc._.layout``
+for the ``claimx_sections`` component, which then need not split again.
+"""
+
+from __future__ import annotations
+
+import re
+
+import spacy
+from spacy.tokens import Doc
+from spacy.util import compile_infix_regex
+
+from . import extensions as _extensions  # noqa: F401  (registers doc._.layout)
+
+
+def add_hyphens(tokenizer, defaults, hyphens: list[str], extra: list[str] = ()) -> None:
+    """Split words at extra hyphen characters (e.g. U+2011) as spaCy does at '-', and at ``extra`` infixes."""
+    if not hyphens and not extra:
+        return
+    infixes = list(defaults.infixes or [])
+    if hyphens:
+        chars = "".join(re.escape(h) for h in hyphens)
+        infixes.append(rf"(?<=[^\W\d_])[{chars}](?=[^\W\d_])")
+    infixes.extend(extra)
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+
+
+class MarkerTokenizer:
+    """Wraps a spaCy tokenizer; ``marker`` matches whole citation markers.
+
+    With a ``splitter`` (a :class:`claimx.layout.sections.SectionSplitter`), the text is
+    read unit by unit and the layout is kept on the Doc.
+    """
+
+    def __init__(self, base, marker: re.Pattern[str], splitter=None) -> None:
+        self.base = base
+        self.vocab = base.vocab
+        self.marker = marker
+        self.splitter = splitter
+
+    def __call__(self, text: str) -> Doc:
+        bounds: list[tuple[int, int]] = []
+        if self.splitter is None:
+            self._segment(text, 0, len(text), bounds)
+            return _doc_from_bounds(self.vocab, text, bounds)
+        layout = self.splitter(text)
+        pos = 0
+        for unit in layout.units:
+            if pos < unit.start:  # furniture, numbers, source lists: tokens too, outside any unit
+                self._segment(text, pos, unit.start, bounds)
+            self._segment(text, unit.start, unit.end, bounds)
+            pos = unit.end
+        if pos < len(text):
+            self._segment(text, pos, len(text), bounds)
+        doc = _doc_from_bounds(self.vocab, text, bounds)
+        doc._.layout = layout
+        return doc
+
+    def _segment(self, text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+        """Token spans of text[start:end], read on its own (a marker or word never crosses its edges)."""
+        piece = text[start:end] if (start, end) != (0, len(text)) else text
+        pos = 0
+        for m in self.marker.finditer(piece):
+            s, e = m.span()
+            if pos < s:
+                self._words(piece, pos, s, start, out)
+            out.append((start + s, start + e))
+            pos = e
+        if pos < len(piece):
+            self._words(piece, pos, len(piece), start, out)
+
+    def _words(self, piece: str, start: int, end: int, offset: int, out: list[tuple[int, int]]) -> None:
+        for tok in self.base(piece[start:end]):
+            if not tok.is_space:
+                s = offset + start + tok.idx
+                out.append((s, s + len(tok.text)))
+
+    def pipe(self, texts, batch_size: int = 1000):
+        for text in texts:
+            yield self(text)
+
+    # spaCy calls these when saving a pipeline; the wrapper has no state of its own.
+    def to_bytes(self, **kwargs) -> bytes:
+        return self.base.to_bytes(**kwargs)
+
+    def from_bytes(self, data: bytes, **kwargs) -> MarkerTokenizer:
+        self.base.from_bytes(data, **kwargs)
+        return self
+
+    def to_disk(self, path, **kwargs) -> None:
+        self.base.to_disk(path, **kwargs)
+
+    def from_disk(self, path, **kwargs) -> MarkerTokenizer:
+        self.base.from_disk(path, **kwargs)
+        return self
+
+
+@spacy.registry.tokenizers("claimx.Tokenizer.v1")
+def create_tokenizer(settings: str | None = None, layout: bool = True):
+    """The tokenizer of ``configs/claimx.cfg``: ``settings`` is a claimx settings file (null: the packaged one)."""
+
+    def make(nlp) -> MarkerTokenizer:
+        from ..config.settings import load_config
+        from ..layout.markers import MarkerFinder
+        from ..layout.sections import SectionSplitter
+
+        config = load_config(settings)
+        base = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
+        add_hyphens(
+            base, nlp.Defaults, config.settings.tokenizer.extra_hyphens, config.settings.tokenizer.extra_infixes
+        )
+        return MarkerTokenizer(base, MarkerFinder(config).any_marker, SectionSplitter(config) if layout else None)
+
+    return make
+
+
+def _doc_from_bounds(vocab, text: str, bounds: list[tuple[int, int]]) -> Doc:
+    """Build a Doc from non-space token spans; white space in between follows spaCy's rules."""
+    words: list[str] = []
+    spaces: list[bool] = []
+
+    def gap(g: str) -> None:
+        if not g:
+            return
+        if words and not spaces[-1] and g[0] == " ":
+            spaces[-1] = True
+            g = g[1:]
+        if g:
+            words.append(g)
+            spaces.append(False)
+
+    pos = 0
+    for s, e in bounds:
+        gap(text[pos:s])
+        words.append(text[s:e])
+        spaces.append(False)
+        pos = e
+    gap(text[pos:])
+    return Doc(vocab, words=words, spaces=spaces)

@@ -1,0 +1,1 @@
+"""Views of records: flat tables, the HTML report, ClaimReview, rule statistics."""

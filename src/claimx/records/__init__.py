@@ -1,0 +1,1 @@
+"""The output contract: the record schema, building a record from a Doc, reading record files."""
