@@ -411,12 +411,12 @@ def test_table_output_an_existing_folder_is_refused_first(outputs, tmp_path):
 
 
 def test_report_on_a_full_disk_keeps_the_earlier_report(outputs, tmp_path, monkeypatch):
-    import claimx.output.report
+    import claimx.output.report.build
 
     site = tmp_path / "site"
     assert run("report", outputs / "a.jsonl", "-o", site, "-q").exit_code == 0
     before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
-    real = claimx.output.report._write
+    real = claimx.output.report.build._write
     pages = []
 
     def write(path, pieces):
@@ -426,7 +426,7 @@ def test_report_on_a_full_disk_keeps_the_earlier_report(outputs, tmp_path, monke
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real(path, pieces)
 
-    monkeypatch.setattr(claimx.output.report, "_write", write)
+    monkeypatch.setattr(claimx.output.report.build, "_write", write)
     result = run("report", outputs, "-o", site)
     assert_run_failed(result, site)
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before, "the earlier report stays"

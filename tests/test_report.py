@@ -24,7 +24,9 @@ from typer.testing import CliRunner
 from claimx.cli.main import app
 from claimx.errors import ConfigError
 from claimx.io.source import Source
-from claimx.output.report import build_report, page_name, read_records
+from claimx.output.report.build import build_report
+from claimx.output.report.stats import page_name
+from claimx.records.io import read_records
 from claimx.records.schema import Claim, ErrorRecord, Hedge, Mention, Quantity, Record, Section, dumps
 
 from .conftest import ROOT

@@ -7,7 +7,7 @@ import typer
 
 from ..errors import ConfigError, Errors, RunError
 from ..io.files import errors_path_for
-from ..output.report import ReportError, build_report, read_errors, read_output_errors, read_outputs
+from ..output.report.build import ReportError, build_report, read_errors, read_output_errors, read_outputs
 from ..records.schema import ErrorRecord
 from .main import Arg, Opt, app, fail
 
