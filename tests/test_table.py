@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 import claimx
 from claimx.cli.main import app
 from claimx.io.source import Source
-from claimx.output.table import LEVELS, read_table, to_frame
+from claimx.output.table import LEVEL_COLUMNS, read_table, to_frame
 from claimx.records.schema import ErrorRecord, Record, dumps
 
 from .conftest import ROOT
@@ -54,7 +54,7 @@ def expected_count(recs: list[Record], level: str) -> int:
 
 
 def test_levels():
-    assert set(LEVELS) == {
+    assert set(LEVEL_COLUMNS) == {
         "sections",
         "claims",
         "mentions",
@@ -67,7 +67,7 @@ def test_levels():
     }
 
 
-@pytest.mark.parametrize("level", list(LEVELS))
+@pytest.mark.parametrize("level", list(LEVEL_COLUMNS))
 def test_row_counts_and_offsets(records, level):
     frame = to_frame(records, level)
     assert len(frame) == expected_count(records, level)
@@ -194,11 +194,11 @@ def test_sections_columns(records):
     assert got == expected
 
 
-@pytest.mark.parametrize("level", list(LEVELS))
+@pytest.mark.parametrize("level", list(LEVEL_COLUMNS))
 def test_empty_input_has_the_full_schema(records, level):
     empty, full = to_frame([], level), to_frame(records, level)
     assert len(empty) == 0
-    assert list(empty.columns) == list(full.columns) == list(LEVELS[level])
+    assert list(empty.columns) == list(full.columns) == list(LEVEL_COLUMNS[level])
     assert dict(empty.dtypes) == dict(full.dtypes)
 
 
@@ -213,7 +213,7 @@ def test_dicts_models_and_error_records(records):
     dicts = [json.loads(dumps(r)) for r in records]
     err = ErrorRecord(doc_id="bad", source=Source(path="x", format="txt"), code="E108", message="empty")
     mixed = [err, *dicts[:3], json.loads(dumps(err)), *records[3:]]
-    for level in LEVELS:
+    for level in LEVEL_COLUMNS:
         pd.testing.assert_frame_equal(to_frame(mixed, level), to_frame(records, level))
     with pytest.raises(ValueError):
         to_frame(records, "words")
@@ -242,7 +242,7 @@ def read_csv_documented(path, sep=","):
     return frame
 
 
-@pytest.mark.parametrize("level", list(LEVELS))
+@pytest.mark.parametrize("level", list(LEVEL_COLUMNS))
 def test_cli_csv_and_parquet_round_trip(records, records_file, tmp_path, level):
     frame = to_frame(records, level)
     csv, parquet = tmp_path / "t.csv", tmp_path / "t.parquet"
@@ -281,20 +281,20 @@ def test_cli_stdout_is_csv(records, records_file):
     result = runner.invoke(app, ["table", str(records_file), "-l", "mentions", "-o", "-"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split(",") == list(LEVELS["mentions"])
+    assert lines[0].split(",") == list(LEVEL_COLUMNS["mentions"])
     assert len(lines) == 1 + expected_count(records, "mentions")  # mention texts hold no newline or quote
 
 
 def test_cli_empty_input(tmp_path):
     src = tmp_path / "empty.jsonl"
     src.write_text("", encoding="utf-8")
-    for level in LEVELS:
+    for level in LEVEL_COLUMNS:
         for suffix in ("csv", "parquet"):
             out = tmp_path / f"{level}.{suffix}"
             result = runner.invoke(app, ["table", str(src), "-l", level, "-o", str(out)])
             assert result.exit_code == 0, result.output
             back = read_csv_documented(out) if suffix == "csv" else pd.read_parquet(out)
-            assert len(back) == 0 and list(back.columns) == list(LEVELS[level])
+            assert len(back) == 0 and list(back.columns) == list(LEVEL_COLUMNS[level])
             pd.testing.assert_frame_equal(read_table(out, level=level), to_frame([], level))
 
 

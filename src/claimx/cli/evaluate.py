@@ -9,7 +9,8 @@ import typer
 from ..errors import ConfigError
 from ..gold.spans import load_docs, raise_problems, spans_beyond_records
 from ..io.files import atomic_writer, check_output_path
-from ..records.schema import LEVELS, Record
+from ..records.items import LEVELS, SCORED
+from ..records.schema import Record
 from .main import Arg, Opt, app, fail
 
 if TYPE_CHECKING:  # pandas and the scorer load when a command runs, not with every CLI call
@@ -48,7 +49,7 @@ def eval_cmd(
         "tactics",
         "--level",
         "-l",
-        help=f"What to score: {', '.join(LEVELS)}, verdicts (taken when GOLD is a verdict file).",
+        help=f"What to score: {', '.join(SCORED)}, verdicts (taken when GOLD is a verdict file).",
     ),
     output: Path | None = Opt(
         None, "--output", "-o", help="Write the tables as JSON (.json) or CSV (.csv, label table)."
@@ -73,15 +74,17 @@ def eval_cmd(
     """
     import pandas as pd
 
-    from ..gold.evaluate import Split, label_table, missed, read_baseline, rule_table, score
+    from ..gold.evaluate import Split, label_table, missed, read_baseline, rule_table, score, scored_level
     from ..gold.verdictscore import is_verdict_file
 
     out = one_output(output, out_alias)
 
     if level == "verdicts" or (gold.is_file() and is_verdict_file(gold)):
         return _eval_verdicts(pred, gold, splits, out)
-    if level not in LEVELS:
-        raise typer.BadParameter(f"choose from {', '.join(LEVELS)}", param_hint="--level")
+    try:
+        level = LEVELS[scored_level(level)].field  # named as its record list: "mentions" is shown as "tactics"
+    except ValueError:
+        raise typer.BadParameter(f"choose from {', '.join(SCORED)}", param_hint="--level") from None
     try:
         parts = [Split(spec) for spec in splits or ()]
     except ValueError as exc:

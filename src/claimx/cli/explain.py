@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 
 import typer
@@ -7,6 +8,7 @@ import typer
 from ..errors import ConfigError
 from ..io.readers import Input, read_inputs
 from ..layout.sections import Layout, LineTrace
+from ..records.items import Item, walk
 from ..records.schema import ErrorRecord, Record
 from ..run.extractor import Extractor
 from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, app, fail, split_overrides
@@ -26,29 +28,34 @@ def render(record: Record, *, color: bool = True, notes: dict | None = None) -> 
         f"{len(record.claims)} claims",
     ]
     heads = {s.id: (f"{s.number}. " if s.number is not None else "") + (s.heading or s.kind) for s in record.sections}
+    inside: dict[tuple[str | None, str], list[Item]] = defaultdict(list)  # (claim id, level) -> its items
+    for level in ("mentions", "hedges", "quantities", "actors"):
+        for i in walk(record, level):
+            inside[i.claim_id, level].append(i)
     current = None
-    for claim in record.claims:
+    for claim in (c.model for c in walk(record, "claims")):
         if claim.section_id != current:
             current = claim.section_id
             lines += ["", style(f"[{claim.section_id}] {heads[claim.section_id]}", underline=True)]
+        mentions = inside[claim.id, "mentions"]
         marked, pos = [], claim.start
-        for m in claim.tactics:
+        for m in mentions:
             if m.start < pos:
                 continue
             marked += [record.text[pos : m.start], style(f"[{m.text}]", fg="green", bold=True)]
             pos = m.end
         marked.append(record.text[pos : claim.end])
         lines.append(f"  {claim.id} ({claim.certainty}) " + "".join(marked))
-        for m in claim.tactics:
+        for m in mentions:
             lines.append(f"      tactic    {m.label:<26} {m.text!r:<32} {m.rule_id}")
             lines.extend(
                 f"                {'':<26} {style(note, dim=True)}" for note in notes.get((m.start, m.end, m.label), ())
             )
-        for h in claim.hedges:
-            lines.append(f"      {h.cue:<9} {'':<26} {h.text!r:<32} {h.rule_id}")
-        for q in claim.quantities:
-            lines.append(f"      quantity  {str(q.value) + ' ' + q.unit:<26} {q.text!r:<32} {q.rule_id}")
-        for a in claim.actors:
+        for h in inside[claim.id, "hedges"]:
+            lines.append(f"      {h.label:<9} {'':<26} {h.text!r:<32} {h.rule_id}")
+        for q in inside[claim.id, "quantities"]:
+            lines.append(f"      quantity  {str(q.model.value) + ' ' + q.model.unit:<26} {q.text!r:<32} {q.rule_id}")
+        for a in inside[claim.id, "actors"]:
             lines.append(f"      actor     {a.label:<26} {a.text!r:<32} {a.rule_id}")
         if claim.citation_refs:
             lines.append(f"      cites     {claim.citation_refs}")

@@ -8,8 +8,9 @@ import typer
 
 from ..errors import ConfigError, Errors, RunError
 from ..io.files import atomic_writer, check_output_path
-from ..output.table import ALIASES, LEVELS, format_for, iter_frames, level_name, write_frames
+from ..output.table import format_for, iter_frames, write_frames
 from ..records.io import jsonl_files, read_records
+from ..records.items import choices, level_name
 from ..records.schema import ErrorRecord, Record
 from .main import Arg, Opt, app, fail
 
@@ -40,7 +41,7 @@ class RecordReader:
 @app.command("table")
 def table_cmd(
     records: Path = Arg(..., help="claimx records (JSONL file, or a folder of *.jsonl)."),
-    level: str = Opt("claims", "--level", "-l", help=f"One row per: {', '.join([*LEVELS, *ALIASES])}."),
+    level: str = Opt("claims", "--level", "-l", help=f"One row per: {', '.join(choices())}."),
     output: str = Opt(
         "-",
         "--output",

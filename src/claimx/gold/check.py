@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from ..records import items
 from ..records.schema import Record
 
 FIELDS = (
@@ -62,40 +63,34 @@ def _snippet(text: str | None, start: int, end: int) -> str:
     return s if len(s) <= 90 else s[:87] + "..."
 
 
+def _entry(i: items.Item, t: str | None) -> tuple[tuple, tuple[str, str]]:
+    """The key an item is matched by, and (the line naming it, its context)."""
+    m = i.model
+    if i.level == "sections":
+        label = f"{m.kind} {m.number or ''} {m.heading or ''}".strip()
+        return (m.kind, m.number, m.heading, i.start, i.end), (label, f"{i.start}-{i.end}")
+    if i.level == "citations":
+        return (i.start, i.end, tuple(m.refs)), (f"{m.text} @{i.start}", _snippet(t, m.sentence_start, m.sentence_end))
+    if i.level == "references":
+        return (i.start, i.end, m.number), (f"[{m.number}] @{i.start}", _snippet(t, i.start, i.end))
+    if i.level == "claims":
+        return (i.start, i.end, m.kind, m.certainty), (
+            f"{m.kind}/{m.certainty} @{i.start}",
+            _snippet(t, i.start, i.end),
+        )
+    # mentions, actors, quantities, hedges: shown in the sentence of their claim
+    label = i.label or f"{m.value} {m.unit}"  # a quantity has no label
+    return (i.start, i.end, label), (f"{label} {i.text!r} ({i.rule_id})", _snippet(t, i.claim.start, i.claim.end))
+
+
 def _keyed(record: Record, name: str) -> dict[tuple, tuple[str, str]]:
     """field -> {key: (label, context)} for one record."""
-    t = record.text
-    out: dict[tuple, tuple[str, str]] = {}
-    if name == "sections":
-        for s in record.sections:
-            out[(s.kind, s.number, s.heading, s.start, s.end)] = (
-                f"{s.kind} {s.number or ''} {s.heading or ''}".strip(),
-                f"{s.start}-{s.end}",
-            )
-    elif name == "citations":
-        for c in record.citations:
-            out[(c.start, c.end, tuple(c.refs))] = (
-                f"{c.text} @{c.start}",
-                _snippet(t, c.sentence_start, c.sentence_end),
-            )
-    elif name == "references":
-        for r in record.references:
-            out[(r.start, r.end, r.number)] = (f"[{r.number}] @{r.start}", _snippet(t, r.start, r.end))
-    elif name == "claims":
-        for k in record.claims:
-            out[(k.start, k.end, k.kind, k.certainty)] = (
-                f"{k.kind}/{k.certainty} @{k.start}",
-                _snippet(t, k.start, k.end),
-            )
-    elif name in ("tactics", "quantities", "hedges", "actors"):
-        for k in record.claims:
-            for m in getattr(k, name):
-                label = getattr(m, "label", None) or getattr(m, "cue", None) or f"{m.value} {m.unit}"
-                out[(m.start, m.end, label)] = (f"{label} {m.text!r} ({m.rule_id})", _snippet(t, k.start, k.end))
-    elif name == "warnings":
-        for code, n in Counter((w.code, w.message) for w in record.warnings).items():
-            out[(code, n)] = (f"{code[0]}: {code[1]}", "")
-    return out
+    if name == "warnings":
+        return {
+            (code, n): (f"{code[0]}: {code[1]}", "")
+            for code, n in Counter((w.code, w.message) for w in record.warnings).items()
+        }
+    return dict(_entry(i, record.text) for i in items.walk(record, name))
 
 
 def _order(value: object) -> tuple:
@@ -181,7 +176,7 @@ def summary_line(diffs: list[DocDiff]) -> str:
         if d.status in ("missing", "extra"):
             counts[f"document {d.status}"] += 1
         for c in d.changes:
-            noun = {"tactics": "mentions"}.get(c.field, c.field)
+            noun = items.ALIASES.get(c.field, c.field)  # "tactics" is counted as "mentions"
             verb = {"added": "gained", "lost": "lost", "changed": "changed"}[c.kind]
             counts[f"{noun} {verb}"] += 1
     detail = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))

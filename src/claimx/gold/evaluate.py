@@ -23,7 +23,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..errors import ConfigError, Errors
-from ..records.schema import LEVELS, Record
+from ..records import items
+from ..records.schema import Record
 
 
 @dataclass(frozen=True, order=True)
@@ -36,22 +37,41 @@ class Item:
     text: str = ""
 
 
+# What eval scores an item of each level as, where it is not the item's own label (and text).
+_LABEL = {
+    "sections": lambda s: f"{s.kind}|{s.number}|{s.heading}",
+    "citations": lambda c: "CITATION",
+    "quantities": lambda q: "QUANTITY",
+}
+_TEXT = {"sections": lambda s: "", "citations": lambda c: ",".join(map(str, c.refs))}
+
+
+def scored_level(level: str) -> str:
+    """The canonical name of a level eval scores; ValueError naming those it scores otherwise."""
+    lv = items.LEVELS.get(items.ALIASES.get(level, level))
+    if lv is None or lv.field not in items.SCORED:
+        raise ValueError(f"unknown level {level!r}; choose from {', '.join(items.SCORED)}")
+    return lv.name
+
+
 def items_of(record: Record, level: str) -> list[Item]:
     """The scoreable items of one record at one level, deduplicated, in text order."""
+    name = scored_level(level)
+    label, text = _LABEL.get(name), _TEXT.get(name)
     d = record.doc_id
-    if level == "sections":
-        out = [Item(d, s.start, s.end, f"{s.kind}|{s.number}|{s.heading}", s.rule_id or "") for s in record.sections]
-    elif level == "citations":
-        out = [Item(d, c.start, c.end, "CITATION", c.rule_id, ",".join(map(str, c.refs))) for c in record.citations]
-    elif level == "tactics":
-        out = [Item(d, m.start, m.end, m.label, m.rule_id, m.text) for k in record.claims for m in k.tactics]
-    elif level == "quantities":
-        out = [Item(d, q.start, q.end, "QUANTITY", q.rule_id, q.text) for k in record.claims for q in k.quantities]
-    elif level == "hedges":
-        out = [Item(d, h.start, h.end, h.cue, h.rule_id, h.text) for k in record.claims for h in k.hedges]
-    else:
-        raise ValueError(f"unknown level {level!r}; choose from {', '.join(LEVELS)}")
-    return sorted(set(out))
+    return sorted(
+        {
+            Item(
+                d,
+                i.start,
+                i.end,
+                label(i.model) if label else i.label,
+                i.rule_id or "",
+                text(i.model) if text else i.text,
+            )
+            for i in items.walk(record, name)
+        }
+    )
 
 
 def items_of_spans(doc_id: str, spans: Iterable[dict]) -> list[Item]:
@@ -62,7 +82,7 @@ def doc_items(doc, level: str) -> list[Item]:
     """The items of a record or of span annotations (``goldio.SpanDoc``, tactic mentions only)."""
     if isinstance(doc, Record):
         return items_of(doc, level)
-    if level != "tactics":
+    if scored_level(level) != "mentions":
         raise ValueError(f"span annotations hold tactic mentions only, not {level}")
     return items_of_spans(doc.doc_id, doc.spans)
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..config.rulefiles import read_objects
 from ..errors import ConfigError, Errors
 from ..records.io import LISTED, describe, joined_problems, jsonl_files, offset_problems, span_problem
+from ..records.items import walk
 from ..records.schema import Record
 
 
@@ -146,7 +147,7 @@ def _document(obj: dict, file: Path, lineno: int) -> Record | SpanDoc | str:
 
 def export_spans(record: Record) -> dict:
     """A record's tactic mentions in the spaCy/Prodigy span form."""
-    spans = sorted({(m.start, m.end, m.label, m.text, m.rule_id) for k in record.claims for m in k.tactics})
+    spans = sorted({(m.start, m.end, m.label, m.text, m.rule_id) for m in walk(record, "mentions")})
     return {
         "doc_id": record.doc_id,
         "text": record.text,

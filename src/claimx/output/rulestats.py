@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from ..records.items import Item, walk
 from ..records.schema import ErrorRecord, Record
 
 COLUMNS = ["rule_id", "label", "hits", "doc_coverage", "claim_coverage", "overlaps", "conflicts"]
@@ -36,9 +37,12 @@ def rule_stats(records: Iterable[Record | ErrorRecord], rules: Mapping[str, str]
         if not isinstance(rec, Record):
             continue
         n_docs += 1
-        for claim in rec.claims:
-            n_claims += 1
-            for ms in (claim.tactics, claim.actors):
+        n_claims += len(rec.claims)
+        for level in ("mentions", "actors"):  # each among the mentions of its own kind, in its own claim
+            by_claim: dict[str, list[Item]] = defaultdict(list)
+            for i in walk(rec, level):
+                by_claim[i.claim_id].append(i)
+            for ms in by_claim.values():
                 for rid in {m.rule_id for m in ms}:
                     claims[rid] += 1
                 for m in ms:

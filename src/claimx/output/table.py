@@ -1,7 +1,7 @@
 """Flat tables of records: one row per section, claim, mention, citation, ... .
 
 :func:`to_frame` turns records into a :class:`pandas.DataFrame` with a fixed column
-order and fixed dtypes for each level (:data:`LEVELS`), so an empty table has the same
+order and fixed dtypes for each level (:data:`LEVEL_COLUMNS`), so an empty table has the same
 schema as a full one. :func:`write_table` and :func:`read_table` move such a frame to and
 from CSV, TSV, Parquet or JSONL without losing a type:
 
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ..io.files import atomic_writer
+from ..records.items import Item, level_name, walk
 from ..records.schema import ErrorRecord, Record
 
 if TYPE_CHECKING:
@@ -74,8 +75,8 @@ COLUMN_TYPES: dict[str, str] = {
 COMMON = ("doc_id", "section_id", "section_kind", "start", "end", "text")
 _CLAIM_CHILD = ("claim_id", "certainty")  # mention-like rows: the claim they are in and its certainty
 
-# level -> columns, in order. Every level starts with COMMON.
-LEVELS: dict[str, tuple[str, ...]] = {
+# level (claimx.records.items.LEVELS) -> columns, in order. Every level starts with COMMON.
+LEVEL_COLUMNS: dict[str, tuple[str, ...]] = {
     "sections": COMMON + ("number", "heading", "heading_start", "heading_end", "rule_id", "n_claims", "n_citations"),
     "claims": COMMON
     + (
@@ -101,17 +102,8 @@ LEVELS: dict[str, tuple[str, ...]] = {
     # One row per document: its verdict (label null when none was read) and what it reviews.
     "verdicts": COMMON + ("label", "rule_id", "claim_reviewed", "checked_on"),
 }
-ALIASES = {"tactics": "mentions"}  # the name `claimx eval --level` uses
 
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".jsonl": "jsonl"}
-
-
-def level_name(level: str) -> str:
-    """The canonical level name; ValueError for an unknown one."""
-    name = ALIASES.get(level, level)
-    if name not in LEVELS:
-        raise ValueError(f"unknown level {level!r}; choose from {', '.join([*LEVELS, *ALIASES])}")
-    return name
 
 
 def format_for(path: str | Path) -> str:
@@ -140,10 +132,55 @@ def _as_record(obj: Any) -> Record | None:
     raise TypeError(f"expected a claimx Record, ErrorRecord or dict, got {type(obj).__name__}")
 
 
+def _fields(i: Item) -> dict[str, Any]:
+    """The columns of one item's row that are not COMMON, by its level."""
+    m = i.model
+    if i.level == "sections":
+        return {
+            "number": m.number,
+            "heading": m.heading,
+            "heading_start": m.heading_start,
+            "heading_end": m.heading_end,
+            "rule_id": m.rule_id,
+        }
+    if i.level == "claims":
+        return {
+            "claim_id": m.id,
+            "kind": m.kind,
+            "certainty": m.certainty,
+            "labels": sorted({t.label for t in m.tactics}),
+            "actor_labels": sorted({a.label for a in m.actors}),
+            "citation_ids": list(m.citation_ids),
+            "citation_refs": list(m.citation_refs),
+            "n_tactics": len(m.tactics),
+            "n_actors": len(m.actors),
+            "n_quantities": len(m.quantities),
+            "n_hedges": len(m.hedges),
+            "n_citations": len(m.citation_ids),
+        }
+    if i.level == "citations":
+        return {
+            "citation_id": m.id,
+            "refs": list(m.refs),
+            "rule_id": m.rule_id,
+            "sentence_start": m.sentence_start,
+            "sentence_end": m.sentence_end,
+            "claim_id": i.claim_id,
+        }
+    if i.level == "references":
+        return {"reference_id": m.id, "number": m.number, "rule_id": m.rule_id}
+    # mentions, actors, quantities, hedges
+    row = {"claim_id": i.claim_id, "certainty": i.claim.certainty, "rule_id": m.rule_id}
+    if i.level == "quantities":
+        return row | {"value": m.value, "unit": m.unit}
+    return row | {"cue" if i.level == "hedges" else "label": i.label}
+
+
 def _rows(rec: Record, level: str) -> list[dict[str, Any]]:
+    """The rows of one record at a (canonical) level, in text order."""
     kinds = {s.id: s.kind for s in rec.sections}
 
-    def base(section_id: str, start: int, end: int, text: str | None) -> dict[str, Any]:
+    def base(section_id: str | None, start: int | None, end: int | None, text: str | None) -> dict[str, Any]:
         return {
             "doc_id": rec.doc_id,
             "section_id": section_id,
@@ -153,85 +190,11 @@ def _rows(rec: Record, level: str) -> list[dict[str, Any]]:
             "text": text,
         }
 
-    rows: list[dict[str, Any]] = []
-    if level == "sections":
-        n_claims, n_citations = Counter(k.section_id for k in rec.claims), Counter(c.section_id for c in rec.citations)
-        for s in rec.sections:
-            rows.append(
-                base(s.id, s.start, s.end, rec.text[s.start : s.end] if rec.text is not None else None)
-                | {
-                    "number": s.number,
-                    "heading": s.heading,
-                    "heading_start": s.heading_start,
-                    "heading_end": s.heading_end,
-                    "rule_id": s.rule_id,
-                    "n_claims": n_claims[s.id],
-                    "n_citations": n_citations[s.id],
-                }
-            )
-    elif level == "claims":
-        for k in rec.claims:
-            rows.append(
-                base(k.section_id, k.start, k.end, k.text)
-                | {
-                    "claim_id": k.id,
-                    "kind": k.kind,
-                    "certainty": k.certainty,
-                    "labels": sorted({m.label for m in k.tactics}),
-                    "actor_labels": sorted({a.label for a in k.actors}),
-                    "citation_ids": list(k.citation_ids),
-                    "citation_refs": list(k.citation_refs),
-                    "n_tactics": len(k.tactics),
-                    "n_actors": len(k.actors),
-                    "n_quantities": len(k.quantities),
-                    "n_hedges": len(k.hedges),
-                    "n_citations": len(k.citation_ids),
-                }
-            )
-    elif level in ("mentions", "actors", "quantities", "hedges"):
-        field = {"mentions": "tactics"}.get(level, level)
-        for k in rec.claims:
-            for m in getattr(k, field):
-                row = base(k.section_id, m.start, m.end, m.text) | {
-                    "claim_id": k.id,
-                    "certainty": k.certainty,
-                    "rule_id": m.rule_id,
-                }
-                if level in ("mentions", "actors"):
-                    row["label"] = m.label
-                elif level == "quantities":
-                    row |= {"value": m.value, "unit": m.unit}
-                else:
-                    row["cue"] = m.cue
-                rows.append(row)
-    elif level == "citations":
-        claim_of: dict[str, str] = {}
-        for k in rec.claims:
-            for cid in k.citation_ids:
-                claim_of.setdefault(cid, k.id)
-        for c in rec.citations:
-            rows.append(
-                base(c.section_id, c.start, c.end, c.text)
-                | {
-                    "citation_id": c.id,
-                    "refs": list(c.refs),
-                    "rule_id": c.rule_id,
-                    "sentence_start": c.sentence_start,
-                    "sentence_end": c.sentence_end,
-                    "claim_id": claim_of.get(c.id),
-                }
-            )
-    elif level == "references":
-        for r in rec.references:
-            rows.append(
-                base(r.section_id, r.start, r.end, r.text)
-                | {"reference_id": r.id, "number": r.number, "rule_id": r.rule_id}
-            )
-    elif level == "verdicts":
-        v = rec.verdict
-        section = next((s.id for s in rec.sections if v and s.start <= v.start < s.end), None)
+    found = walk(rec, level)
+    if level == "verdicts":  # one row per document, with nulls when no verdict was read
+        v = found[0] if found else None
         return [
-            base(section, v.start if v else None, v.end if v else None, v.text if v else None)
+            (base(v.section_id, v.start, v.end, v.text) if v else base(None, None, None, None))
             | {
                 "label": v.label if v else None,
                 "rule_id": v.rule_id if v else None,
@@ -239,8 +202,11 @@ def _rows(rec: Record, level: str) -> list[dict[str, Any]]:
                 "checked_on": rec.checked_on.isoformat() if rec.checked_on else None,
             }
         ]
-    # Text order inside the document; the stable sort keeps the record's order for ties.
-    rows.sort(key=lambda row: (row["start"], row["end"]))
+    rows = [base(i.section_id, i.start, i.end, i.text) | _fields(i) for i in found]
+    if level == "sections":
+        n_claims, n_citations = Counter(k.section_id for k in rec.claims), Counter(c.section_id for c in rec.citations)
+        for row in rows:
+            row |= {"n_claims": n_claims[row["section_id"]], "n_citations": n_citations[row["section_id"]]}
     return rows
 
 
@@ -261,11 +227,11 @@ def _frame(columns: Iterable[str], data: dict[str, list]) -> pd.DataFrame:
 
 def empty_frame(level: str) -> pd.DataFrame:
     """The table of ``level`` with no rows: every column, with its dtype."""
-    return _frame(LEVELS[level_name(level)], {})
+    return _frame(LEVEL_COLUMNS[level_name(level)], {})
 
 
 def to_frame(records: Iterable[Record | ErrorRecord | dict], level: str = "claims") -> pd.DataFrame:
-    """One row per item of ``level`` (see :data:`LEVELS`), in input order, then text order.
+    """One row per item of ``level`` (see :data:`LEVEL_COLUMNS`), in input order, then text order.
 
     ``records`` may be :class:`~claimx.records.schema.Record` models (as ``extract_records``
     yields them) or dicts as read from the JSONL; dicts are validated against the record
@@ -274,7 +240,7 @@ def to_frame(records: Iterable[Record | ErrorRecord | dict], level: str = "claim
     skipped. ``level`` ``tactics`` is another name for ``mentions``.
     """
     level = level_name(level)
-    columns = LEVELS[level]
+    columns = LEVEL_COLUMNS[level]
     data: dict[str, list] = {c: [] for c in columns}
     for obj in records:
         rec = _as_record(obj)
@@ -468,7 +434,7 @@ def read_table(path: str | Path, level: str | None = None, fmt: str | None = Non
         raise ValueError(f"unknown table format {fmt!r}; use one of {', '.join(FORMATS.values())}")
     if level is None:
         return _restore(raw)
-    columns = LEVELS[level_name(level)]
+    columns = LEVEL_COLUMNS[level_name(level)]
     if fmt == "jsonl" and raw.empty and not len(raw.columns):
         return empty_frame(level)
     if tuple(raw.columns) != columns:

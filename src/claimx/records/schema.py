@@ -17,9 +17,6 @@ from ..about import SCHEMA_VERSION
 from ..config.settings import SectionKind
 from ..io.source import Source
 
-# The record lists that can be scored against gold (claimx eval --level).
-LEVELS = ("sections", "citations", "tactics", "quantities", "hedges")
-
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
