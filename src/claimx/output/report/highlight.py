@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from ...records.items import walk
 from ...records.schema import Record
 from .markup import attr_text
 from .palette import Colour
@@ -48,62 +49,62 @@ def spans_of(record: Record, colours: dict[str, Colour]) -> list[Highlight]:
                 ),
             )
         )
-        for m in k.tactics:
-            out.add(
-                Highlight(
-                    m.start,
-                    m.end,
-                    2,
-                    "mark",
-                    (
-                        ("class", f"tac lab-{colours[m.label].index}"),
-                        ("data-kind", "tactic"),
-                        ("data-label", m.label),
-                        ("data-rule", m.rule_id),
-                        ("data-start", m.start),
-                        ("data-end", m.end),
-                    ),
-                    label=m.label,
-                    title=f"{m.label} \u00b7 {m.rule_id}",
-                )
+    for m in (item.model for item in walk(record, "mentions")):
+        out.add(
+            Highlight(
+                m.start,
+                m.end,
+                2,
+                "mark",
+                (
+                    ("class", f"tac lab-{colours[m.label].index}"),
+                    ("data-kind", "tactic"),
+                    ("data-label", m.label),
+                    ("data-rule", m.rule_id),
+                    ("data-start", m.start),
+                    ("data-end", m.end),
+                ),
+                label=m.label,
+                title=f"{m.label} \u00b7 {m.rule_id}",
             )
-        for q in k.quantities:
-            value = "" if q.value is None else q.value
-            out.add(
-                Highlight(
-                    q.start,
-                    q.end,
-                    3,
-                    "span",
-                    (
-                        ("class", "qty"),
-                        ("data-kind", "quantity"),
-                        ("data-value", value),
-                        ("data-unit", q.unit),
-                        ("data-rule", q.rule_id),
-                        ("data-start", q.start),
-                        ("data-end", q.end),
-                    ),
-                    title=f"quantity {value if value != '' else '(vague)'} {q.unit} \u00b7 {q.rule_id}",
-                )
+        )
+    for q in (item.model for item in walk(record, "quantities")):
+        value = "" if q.value is None else q.value
+        out.add(
+            Highlight(
+                q.start,
+                q.end,
+                3,
+                "span",
+                (
+                    ("class", "qty"),
+                    ("data-kind", "quantity"),
+                    ("data-value", value),
+                    ("data-unit", q.unit),
+                    ("data-rule", q.rule_id),
+                    ("data-start", q.start),
+                    ("data-end", q.end),
+                ),
+                title=f"quantity {value if value != '' else '(vague)'} {q.unit} \u00b7 {q.rule_id}",
             )
-        for h in k.hedges:
-            out.add(
-                Highlight(
-                    h.start,
-                    h.end,
-                    4,
-                    "span",
-                    (
-                        ("class", h.cue),
-                        ("data-kind", h.cue),
-                        ("data-rule", h.rule_id),
-                        ("data-start", h.start),
-                        ("data-end", h.end),
-                    ),
-                    title=f"{h.cue} \u00b7 {h.rule_id}",
-                )
+        )
+    for h in (item.model for item in walk(record, "hedges")):
+        out.add(
+            Highlight(
+                h.start,
+                h.end,
+                4,
+                "span",
+                (
+                    ("class", h.cue),
+                    ("data-kind", h.cue),
+                    ("data-rule", h.rule_id),
+                    ("data-start", h.start),
+                    ("data-end", h.end),
+                ),
+                title=f"{h.cue} \u00b7 {h.rule_id}",
             )
+        )
     v = record.verdict
     if v is not None and v.end > v.start:
         out.add(

@@ -15,6 +15,7 @@ from typing import get_args
 
 from ...config.settings import SectionKind
 from ...io.source import Source
+from ...records.items import walk
 from ...records.schema import Claim, ErrorRecord, Mention, Record, Verdict
 from .palette import palette
 
@@ -37,8 +38,8 @@ def where(source: Source) -> str:
 
 
 def mentions(record: Record) -> Iterator[Mention]:
-    for claim in record.claims:
-        yield from claim.tactics
+    """The record's tactic mentions, in text order (the one record walker's)."""
+    return (item.model for item in walk(record, "mentions"))
 
 
 @dataclass(frozen=True, slots=True)
