@@ -74,7 +74,7 @@ def eval_cmd(
     """
     import pandas as pd
 
-    from ..gold.evaluate import Split, label_table, missed, read_baseline, rule_table, score, scored_level
+    from ..gold.evaluate import label_table, missed, read_baseline, rule_table, score, scored_level
     from ..gold.verdictscore import is_verdict_file
 
     out = one_output(output, out_alias)
@@ -85,10 +85,7 @@ def eval_cmd(
         level = LEVELS[scored_level(level)].field  # named as its record list: "mentions" is shown as "tactics"
     except ValueError:
         raise typer.BadParameter(f"choose from {', '.join(SCORED)}", param_hint="--level") from None
-    try:
-        parts = [Split(spec) for spec in splits or ()]
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--split") from None
+    parts = _splits(splits)
     try:
         if out is not None:
             check_output_path(out)
@@ -152,7 +149,6 @@ def one_output(output: Path | None, alias: Path | None) -> Path | None:
 
 def _eval_verdicts(pred: Path, gold: Path, splits: list[str] | None, out: Path | None) -> None:
     """Accuracy, confusion matrix and per-class P/R/F1 of the records' verdicts (whole set and splits)."""
-    from ..gold.evaluate import Split
     from ..gold.verdictscore import (
         accuracy,
         class_table,
@@ -163,10 +159,7 @@ def _eval_verdicts(pred: Path, gold: Path, splits: list[str] | None, out: Path |
         span_agreement,
     )
 
-    try:
-        parts = [Split(spec) for spec in splits or ()]
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--split") from None
+    parts = _splits(splits)
     try:
         if out is not None:
             check_output_path(out)
@@ -206,3 +199,13 @@ def _eval_verdicts(pred: Path, gold: Path, splits: list[str] | None, out: Path |
     if out is not None:
         with atomic_writer(out) as fh:
             fh.write(json.dumps(result, indent=2) + "\n")
+
+
+def _splits(specs: list[str] | None) -> list:
+    """The --split parts (NAME=SPEC each); a malformed one is a usage error."""
+    from ..gold.evaluate import Split
+
+    try:
+        return [Split(spec) for spec in specs or ()]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--split") from None
