@@ -48,6 +48,17 @@ class Rule(BaseModel):
         return value
 
 
+def checked_regex(value: str) -> str:
+    """``value`` if it compiles and passes the slow-regex guard; ValueError saying why otherwise."""
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
+    if reason := slow_regex(value):
+        raise ValueError(reason)
+    return value
+
+
 class RegexRule(Rule):
     """A rule whose pattern is a Python regular expression."""
 
@@ -56,13 +67,7 @@ class RegexRule(Rule):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
-        if reason := slow_regex(value):
-            raise ValueError(reason)
-        return value
+        return checked_regex(value)
 
     @cached_property
     def regex(self) -> re.Pattern[str]:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..errors import ConfigError, Errors
 from .lexicons import LexiconTable
-from .rulefiles import RegexRule, read_rules, read_rules_with_lines, read_yaml, slow_regex
+from .rulefiles import RegexRule, checked_regex, read_rules, read_rules_with_lines, read_yaml, slow_regex
 from .variants import Variants
 
 SectionKind = Literal["boilerplate", "title", "meta", "summary", "body", "references", "other"]
@@ -207,11 +207,7 @@ class ExportSettings(_Section):
     @field_validator("url_pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a regular expression: {exc}") from None
-        return value
+        return checked_regex(value)  # it runs on every reference entry: the slow-regex guard applies
 
 
 class CheckSettings(_Section):
