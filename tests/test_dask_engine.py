@@ -233,8 +233,9 @@ def test_stdin_is_refused_not_skipped(tmp_path):
 
 def test_dask_reads_the_walk_of_a_local_run(tmp_path):
     """A link leaving the folder is refused on Dask too, and --follow-links reads it, as locally."""
-    from claimx.run.batch import Job, run_batch
-    from claimx.run.dask import run_dask
+    from dask.distributed import Client
+
+    from claimx.run.batch import Job
 
     outside = tmp_path / "outside.txt"
     outside.write_text("Fact check: Is this outside?\n\nNo, it is not [1].\n", encoding="utf-8")
@@ -243,10 +244,21 @@ def test_dask_reads_the_walk_of_a_local_run(tmp_path):
     (src / "a.txt").write_text("Fact check: Is this inside?\n\nYes, it is [1].\n", encoding="utf-8")
     (src / "link.txt").symlink_to(outside)
     job = Job(None, None)
+    client = Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None)
+    try:
+        _compare_walks(src, job, client, tmp_path)
+    finally:
+        client.close()
+
+
+def _compare_walks(src, job, client, tmp_path):
+    from claimx.run.batch import run_batch
+    from claimx.run.dask import run_dask
+
     for follow in (False, True):
         local, dask = tmp_path / f"local{follow}.jsonl", tmp_path / f"dask{follow}.jsonl"
         run_batch([str(src)], output=local, job=job, follow_links=follow)
-        run_dask([str(src)], output=dask, errors=None, job=job, follow_links=follow)
+        run_dask([str(src)], output=dask, errors=None, job=job, follow_links=follow, client=client)
         for a, b in ((local, dask), (errors_of(local), errors_of(dask))):
             assert a.read_bytes() == b.read_bytes()
         assert ("E117" in errors_of(dask).read_text()) is not follow
