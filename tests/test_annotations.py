@@ -26,11 +26,11 @@ def annotations():
     return load_docs(ANNOTATIONS)
 
 
-def test_every_corpus_document_is_annotated(annotations, corpus_records):
-    assert set(annotations) == {r.doc_id for r in corpus_records}
+def test_every_corpus_document_is_annotated(annotations, annotated_records):
+    assert set(annotations) == {r.doc_id for r in annotated_records}
 
 
-def test_spans_sit_on_the_text(annotations, corpus_records):
+def test_spans_sit_on_the_text(annotations, annotated_records):
     labels = {
         "UNDERCOVER_ONLINE",
         "STING_OPERATION",
@@ -55,7 +55,7 @@ def test_spans_sit_on_the_text(annotations, corpus_records):
         "FABRICATED_QUOTE",
         "MISLEADING_STATISTICS",
     }
-    for record in corpus_records:
+    for record in annotated_records:
         spans = sorted(annotations[record.doc_id].spans, key=lambda s: s["start"])
         for s in spans:
             assert record.text[s["start"] : s["end"]] == s["text"], (record.doc_id, s)
@@ -65,8 +65,8 @@ def test_spans_sit_on_the_text(annotations, corpus_records):
 
 
 @pytest.mark.parametrize("mode", ["overlap", "exact"])
-def test_shipped_packs_keep_their_score(annotations, corpus_records, mode):
-    pred = [i for r in corpus_records for i in items_of(r, "tactics")]
+def test_shipped_packs_keep_their_score(annotations, annotated_records, mode):
+    pred = [i for r in annotated_records for i in items_of(r, "tactics")]
     gold = [i for d in annotations.values() for i in doc_items(d, "tactics")]
     f1 = score(pred, gold, mode).set_index("label").loc["ALL", "f1"]
     assert f1 >= FLOOR[mode], f"{mode} F1 {f1:.3f} fell below the floor {FLOOR[mode]:.3f}"

@@ -47,7 +47,7 @@ def corpus_size() -> int:
 
 @pytest.fixture
 def archive(tmp_path):
-    """The bundled corpus (19 documents, a JSONL archive of 4 first), in a folder of its own."""
+    """The bundled corpus (a JSONL archive of 4 first, corpora/web/ last), in a folder of its own."""
     root = tmp_path / "in"
     shutil.copytree(ROOT / "corpora", root, ignore=shutil.ignore_patterns("README*"))
     return root
@@ -166,7 +166,8 @@ def test_resume_without_changes_keeps_every_finished_shard(archive, tmp_path, mo
 def test_resume_keeps_shards_before_an_appended_file(archive, tmp_path, monkeypatch):
     out = tmp_path / "run" / "claims.jsonl"
     killed(monkeypatch, [archive], out, after=None)
-    (archive / "articles" / "99_last.txt").write_text("Fact check: Was a sting run?\nA sting [1].\n", encoding="utf-8")
+    # The walk reads corpora/web/ last: a file added there follows every file of the first run.
+    (archive / "web" / "zz_last.txt").write_text("Fact check: Was a sting run?\nA sting [1].\n", encoding="utf-8")
     summary = run_batch([str(archive)], output=out, job=JOB, batch_size=SIZE, resume=True)
     assert outputs(out) == fresh([archive], tmp_path)
     full = corpus_size() // SIZE * SIZE

@@ -253,8 +253,8 @@ def test_check_shows_values_as_json(record):
     out = record.model_copy(update={"source": Source(path="other.txt", format="txt"), "title": "x's"})
     changes = {c.field: c.detail for c in diff_records(out, record, set())}
     assert changes["source"] == (
-        '{"path": "<test>", "line": null, "format": "txt", "url": null} -> '
-        '{"path": "other.txt", "line": null, "format": "txt", "url": null}'
+        '{"path": "<test>", "line": null, "format": "txt", "url": null, "claimreview": null} -> '
+        '{"path": "other.txt", "line": null, "format": "txt", "url": null, "claimreview": null}'
     )
     assert changes["title"] == '"q?" -> "x\'s"'
     assert "Source(" not in changes["source"]

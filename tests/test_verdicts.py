@@ -245,11 +245,11 @@ def test_check_reports_a_changed_verdict(extract):
 ANNOTATED = ROOT / "tests" / "annotations" / "verdicts.jsonl"
 
 
-def test_corpus_verdicts_sit_on_the_text_and_cover_every_class(corpus_records):
+def test_corpus_verdicts_sit_on_the_text_and_cover_every_class(annotated_records):
     from claimx.gold.verdictscore import VerdictGold
 
     rows = [VerdictGold.model_validate_json(line) for line in ANNOTATED.read_text(encoding="utf-8").splitlines()]
-    records = {r.doc_id: r for r in corpus_records}
+    records = {r.doc_id: r for r in annotated_records}
     assert {g.doc_id for g in rows} == set(records)
     assert {g.verdict for g in rows} == set(SCALE)
     for g in rows:
@@ -259,12 +259,12 @@ def test_corpus_verdicts_sit_on_the_text_and_cover_every_class(corpus_records):
         assert g.claim_start is not None and text[g.claim_start : g.claim_end].strip()
 
 
-def test_corpus_verdicts_reach_the_targets(corpus_records):
+def test_corpus_verdicts_reach_the_targets(annotated_records):
     """Issue target on the corpus annotated by reading: accuracy >= 0.9 and every class F1 >= 0.8."""
     from claimx.gold.verdictscore import accuracy, class_table, confusion, judged, read_verdict_gold
 
     gold = read_verdict_gold(ANNOTATED)
-    pred = {r.doc_id: judged(r) for r in corpus_records}
+    pred = {r.doc_id: judged(r) for r in annotated_records}
     matrix = confusion(pred, gold, sorted(gold))
     classes = class_table(matrix).set_index("label")
     assert accuracy(matrix) >= 0.9, matrix

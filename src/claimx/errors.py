@@ -78,6 +78,7 @@ class Errors(str, Enum):
     # Warnings inside a record.
     W001 = "text is not valid UTF-8 ({reason}); decoded as {encoding}"
     W002 = "field {field!r} holds {count} lone surrogate escape(s) (\\ud800-\\udfff), each replaced by U+FFFD"
+    W003 = "HTML page: JSON-LD block {number} is not valid JSON ({message}, line {line}); skipped"
     W101 = "section numbering jumps from {previous} to {number} at offset {offset}"
     W102 = "numbered line {number}. at offset {offset} does not continue the numbering ({previous}); kept as text"
     W103 = "no title, summary or numbered section was recognised"

@@ -116,7 +116,7 @@ def _explain_sections(path: str, config: Path | None, overrides: dict, color: bo
             typer.echo(f"error {inp.error.code}: {inp.error.message}", err=True)
             continue
         trace: list[LineTrace] = []
-        layout = splitter(inp.text, trace)
+        layout = splitter(inp.text, trace, markup=inp.markup)
         typer.echo(("\n" if n else "") + render_sections(inp, layout, trace, color=color, width=width))
     raise typer.Exit(1 if failed else 0)
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..errors import ConfigError, Errors
 from .lexicons import LexiconTable
-from .rulefiles import RegexRule, checked_regex, read_rules, read_rules_with_lines, read_yaml, slow_regex
+from .rulefiles import RegexRule, Rule, checked_regex, read_rules, read_rules_with_lines, read_yaml, slow_regex
 from .variants import Variants
 
 SectionKind = Literal["boilerplate", "title", "meta", "summary", "body", "references", "other"]
@@ -126,6 +126,89 @@ class LayoutSettings(_Section):
         return value
 
 
+MarkupRole = Literal["title", "heading", "subhead", "references_label", "reference_entry"]
+
+
+class MarkupRule(Rule):
+    """Which HTML elements give the section splitter a hint (``layout/markup.jsonl``).
+
+    An element matches when its tag is in ``tags``, its ARIA ``role`` attribute in
+    ``aria_roles`` or its ``class``/``id`` is matched by ``classes``. The splitter
+    uses a hint only where no line rule classified the line: rules first, markup
+    fills the gaps (an unnumbered ``<h2>``, a list of sources without numbers).
+    """
+
+    role: MarkupRole
+    kind: SectionKind | None = None
+    tags: list[str] = Field(default_factory=list)
+    aria_roles: list[str] = Field(default_factory=list)
+    classes: str | None = None
+
+    @field_validator("tags", "aria_roles")
+    @classmethod
+    def _lower(cls, value: list[str]) -> list[str]:
+        return [v.lower() for v in value]
+
+    @field_validator("classes")
+    @classmethod
+    def _classes_compile(cls, value: str | None) -> str | None:
+        return None if value is None else checked_regex(value)
+
+    @model_validator(mode="after")
+    def _selects_something(self) -> MarkupRule:
+        if not (self.tags or self.aria_roles or self.classes):
+            raise ValueError("a markup rule needs at least one of tags, aria_roles, classes")
+        return self
+
+
+class Selector(_Section):
+    """Elements chosen by tag name, ARIA role or a pattern searched in their class and id."""
+
+    tags: list[str] = Field(default_factory=list)
+    aria_roles: list[str] = Field(default_factory=list)
+    classes: str | None = None
+
+    @field_validator("tags", "aria_roles")
+    @classmethod
+    def _lower(cls, value: list[str]) -> list[str]:
+        return [v.lower() for v in value]
+
+    @field_validator("classes")
+    @classmethod
+    def _classes_compile(cls, value: str | None) -> str | None:
+        return None if value is None else checked_regex(value)
+
+
+class HtmlSettings(_Section):
+    """How an HTML page becomes text (``io/html.py``): main content, page chrome, hidden elements."""
+
+    markup: str | None = None  # the markup rules file (layout/markup.jsonl)
+    main: Selector = Field(default_factory=Selector)  # candidates for the main content; the one with most text wins
+    chrome: Selector = Field(default_factory=Selector)  # page chrome, dropped with everything inside
+    chrome_unless_title: list[str] = Field(default_factory=list)  # chrome tags kept when they hold the title
+    ignore_classes: str | None = None  # class names that say nothing of an element (has-*, category-*)
+    hidden_style: str | None = None  # an inline style that hides its element
+    note_refs: Selector = Field(default_factory=Selector)  # links that are footnote references ("1" -> a marker)
+    note_ref_text: str = r"\d{1,4}"  # the visible text of a footnote reference
+    note_marker: str = "[{number}]"  # how such a reference is written in the text (a form the marker rules read)
+    title_meta: list[str] = Field(default_factory=list)  # <meta property/name> giving the title when no <h1>
+    date_meta: list[str] = Field(default_factory=list)  # <meta> giving the date when no meta line dates the page
+    url_meta: list[str] = Field(default_factory=list)  # <meta> giving the page's URL (after <link rel=canonical>)
+    claimreview_types: list[str] = Field(default_factory=list)  # JSON-LD @type values kept in source.claimreview
+
+    @field_validator("hidden_style", "note_ref_text", "ignore_classes")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        return None if value is None else checked_regex(value)
+
+    @field_validator("note_marker")
+    @classmethod
+    def _has_number(cls, value: str) -> str:
+        if "{number}" not in value or value.replace("{number}", "").count("{") or "}" in value.replace("{number}", ""):
+            raise ValueError("note_marker needs the placeholder {number} and no other braces, e.g. '[{number}]'")
+        return value
+
+
 class InputSettings(_Section):
     exclude: list[str] = Field(default_factory=list)
     fallback_encodings: list[str] = Field(default_factory=list)
@@ -135,6 +218,7 @@ class InputSettings(_Section):
     # line); max_seconds is the time one document may spend in the pipeline (0: no limit).
     max_bytes: int = Field(16 * 2**20, ge=1)
     max_seconds: float = Field(120.0, ge=0)
+    html: HtmlSettings = Field(default_factory=HtmlSettings)
 
     def field(self, name: Literal["id", "text", "url", "title"]) -> str:
         return self.jsonl_fields.get(name, name)
@@ -261,6 +345,10 @@ class Config:
         return read_rules(self.path(self.settings.layout.markers), MarkerRule)
 
     @cached_property
+    def markup_rules(self) -> list[MarkupRule]:
+        return markup_rules(self.settings.input.html.markup)
+
+    @cached_property
     def lexicons(self) -> LexiconTable:
         """The lexicons every pack sees (``rules.lexicons``), read and validated a single time."""
         table = LexiconTable()
@@ -276,6 +364,12 @@ class Config:
         return Variants.from_file(self.path(rel) if rel else None)
 
 
+@lru_cache(maxsize=16)
+def markup_rules(path: str | None) -> list[MarkupRule]:
+    """The markup rules of one file (an absolute path, as settings hold it), read once per process."""
+    return read_rules(Path(path), MarkupRule) if path else []
+
+
 def default_config_path() -> Path:
     """The packaged ``claimx.yaml`` (the repository's ``configs/`` folder)."""
     return Path(str(importlib.resources.files("claimx") / "configs" / "claimx.yaml"))
@@ -286,6 +380,7 @@ def default_config_path() -> Path:
 PATH_KEYS = (
     "layout.lines",
     "layout.markers",
+    "input.html.markup",
     "rules.dir",
     "rules.hedges",
     "rules.quantities",
@@ -330,8 +425,10 @@ def read_settings_file(path: Path) -> dict:
                 hint=_did_you_mean(str(key), Settings.model_fields),
             )
     for dotted in PATH_KEYS:
-        section, key = dotted.split(".")
-        block = data.get(section)
+        *sections, key = dotted.split(".")
+        block = data
+        for section in sections:
+            block = block.get(section) if isinstance(block, dict) else None
         if isinstance(block, dict) and isinstance(block.get(key), str) and not Path(block[key]).is_absolute():
             block[key] = str((path.parent / block[key]).resolve())
     return data
@@ -389,5 +486,6 @@ def _load_config(path: Path, mtime_ns: int, size: int) -> Config:
     # Validate eagerly so a broken rule file fails at start-up, not mid-batch.
     config.line_rules  # noqa: B018
     config.marker_rules  # noqa: B018
+    config.markup_rules  # noqa: B018
     config.variants  # noqa: B018
     return config

@@ -25,7 +25,7 @@ from typing import IO
 
 from ..config.settings import InputSettings
 from ..errors import ConfigError, DocumentError, Errors, RunError
-from .html import html_to_text
+from .html import Markup, read_html
 from .source import Source
 
 FORMATS = {
@@ -47,6 +47,7 @@ class Input:
     title: str | None = None
     warnings: list[tuple[str, str]] = field(default_factory=list)
     error: DocumentError | None = None
+    markup: Markup | None = None  # what an HTML page's markup says (hints for the section splitter)
 
 
 def format_of(name: str) -> tuple[str | None, bool]:
@@ -432,11 +433,15 @@ def _read_file(path: str, doc_id: str, fmt: str, gz: bool, settings: InputSettin
         text, warnings = decode(data, settings.fallback_encodings)
     except ValueError as exc:
         return Input(doc_id, src, error=DocumentError(Errors.E101, source=shown, reason=exc))
+    markup = None
     if fmt == "html":
-        text = html_to_text(text)
+        page = read_html(text, settings.html)
+        text, markup = page.text, page.markup
+        src = src.model_copy(update={"url": markup.url, "claimreview": list(markup.claimreview) or None})
+        warnings = [*warnings, *markup.warnings]
     if not text.strip():
         return Input(doc_id, src, error=DocumentError(Errors.E108, source=shown))
-    return Input(doc_id, src, text=text, warnings=warnings)
+    return Input(doc_id, src, text=text, warnings=warnings, markup=markup)
 
 
 def jsonl_chunks(path: str, lines: int, max_bytes: int = 16 * 2**20) -> list[tuple[int, int, int]]:

@@ -11,4 +11,7 @@ class Source(BaseModel):
     path: str = Field(description="The input file as given (or '-' for stdin).")
     line: int | None = Field(None, description="Line number inside a JSONL file.")
     format: str = Field(description="txt, markdown, html or jsonl.")
-    url: str | None = None
+    url: str | None = Field(None, description="The page's URL: a JSONL url field, or an HTML page's canonical link.")
+    claimreview: list[dict] | None = Field(
+        None, description="schema.org ClaimReview objects an HTML page embeds as JSON-LD, as published."
+    )

@@ -12,6 +12,7 @@ candidate heading was not taken (``claimx explain --sections`` prints it).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -56,6 +57,8 @@ class Entry:
     start: int
     end: int
     rule_id: str
+    url: str | None = None  # its link, when the page's markup gives one
+    anchors: tuple[str, ...] = ()  # ids of its markup, which markers may link to
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,7 @@ class Layout:
     checked_on: date | None = None
     layout: str = "unsectioned"
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    links: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, target id) of marker links
 
     def to_data(self) -> dict:
         """Plain lists and strings (msgpack- and JSON-safe), as a Doc keeps it."""
@@ -94,11 +98,12 @@ class Layout:
                 for s in self.sections
             ],
             "units": [[u.section, u.role, u.start, u.end] for u in self.units],
-            "entries": [[e.section, e.number, e.start, e.end, e.rule_id] for e in self.entries],
+            "entries": [[e.section, e.number, e.start, e.end, e.rule_id, e.url, list(e.anchors)] for e in self.entries],
             "title": self.title,
             "checked_on": self.checked_on.isoformat() if self.checked_on else None,
             "layout": self.layout,
             "warnings": [list(w) for w in self.warnings],
+            "links": [list(link) for link in self.links],
         }
 
     @classmethod
@@ -106,12 +111,41 @@ class Layout:
         return cls(
             sections=[Section(*s) for s in data["sections"]],
             units=[Unit(*u) for u in data["units"]],
-            entries=[Entry(*e) for e in data["entries"]],
+            entries=[Entry(*e[:6], tuple(e[6])) for e in data["entries"]],
             title=data["title"],
             checked_on=date.fromisoformat(data["checked_on"]) if data["checked_on"] else None,
             layout=data["layout"],
             warnings=[tuple(w) for w in data["warnings"]],
+            links=[tuple(link) for link in data.get("links", ())],
         )
+
+
+def _rule_id(rule) -> str | None:
+    """The id of a line rule or of a markup hint's rule."""
+    if rule is None:
+        return None
+    return getattr(rule, "rule_id", None) or rule.id
+
+
+class _LineHints:
+    """The markup hints of a page (``claimx.io.html.Markup``), looked up by the line they cover."""
+
+    def __init__(self, markup) -> None:
+        self.blocks = sorted((h for h in markup.hints if h.role != "link"), key=lambda h: h.start)
+        self.starts = [h.start for h in self.blocks]
+        title = next((h for h in self.blocks if h.role == "title"), None)
+        self.title = (title.start, title.end) if title is not None else None
+        self.links = [(h.start, h.end, h.target) for h in markup.hints if h.role == "link"]
+        self.date = markup.date
+
+    def at(self, start: int) -> dict:
+        """role -> the innermost hint of that role whose span holds offset ``start``."""
+        found: dict = {}
+        for i in range(bisect.bisect_right(self.starts, start) - 1, -1, -1):
+            h = self.blocks[i]
+            if h.start <= start < h.end:
+                found.setdefault(h.role, h)
+        return found
 
 
 class SectionSplitter:
@@ -152,8 +186,18 @@ class SectionSplitter:
             return f"the line is not the heading of {current.rule_id} written again"
         return None
 
-    def __call__(self, text: str, trace: list[LineTrace] | None = None) -> Layout:
+    def __call__(self, text: str, trace: list[LineTrace] | None = None, markup=None) -> Layout:
+        """The layout of ``text``; ``markup`` (an HTML page's :class:`claimx.io.html.Markup`) adds hints.
+
+        Line rules come first; a hint decides only where no rule does: the page's
+        ``<h1>`` is its title line, an ``<h2>`` no heading rule reads opens a section,
+        a source list's items are its entries, the page's date stands in for a
+        missing dated meta line.
+        """
         out = Layout()
+        hints = _LineHints(markup) if markup is not None and markup.hints else None
+        if markup is not None and markup.hints:
+            out.links = list(hints.links)
         sections = out.sections
         current: Section | None = None
         title_open = True  # a title may still come
@@ -164,7 +208,7 @@ class SectionSplitter:
 
         def open_section(kind: str, start: int, end: int, rule: LineRule | None, **extra: object) -> Section:
             nonlocal current
-            current = Section(kind=kind, start=start, end=end, rule_id=rule.id if rule else None, **extra)
+            current = Section(kind=kind, start=start, end=end, rule_id=_rule_id(rule), **extra)
             sections.append(current)
             return current
 
@@ -188,6 +232,9 @@ class SectionSplitter:
             end = start + len(stripped)
 
             notes: list[str] = []
+            here = hints.at(start) if hints is not None else {}
+            before_title = hints is not None and hints.title is not None and start < hints.title[0]
+            at_title = hints is not None and hints.title is not None and hints.title[0] <= start < hints.title[1]
             if in_references:  # a source list ends the page, but page furniture and meta lines may follow it
                 allowed = {"boilerplate", "meta", "reference_entry"}
             else:
@@ -208,6 +255,10 @@ class SectionSplitter:
                     allowed -= {"bullet", "subhead", "aside"}
                 if fresh:
                     allowed.add("heading_repeat")
+            if before_title:  # the page's <h1> is its title: no line before it is
+                allowed -= _TITLE_ROLES
+            elif at_title and title_open:
+                allowed = set(_TITLE_ROLES)
             hit = self._classify(text, start, end, allowed)
             if hit and hit[0].role == "heading_repeat":
                 why = self._repeat_refused(text, start, end, *hit, current)
@@ -217,6 +268,18 @@ class SectionSplitter:
                     hit = self._classify(text, start, end, allowed - {"heading_repeat"})
             role = hit[0].role if hit else None
             rule, m = hit if hit else (None, None)
+            mark = None  # the markup hint that decides this line, when no line rule did
+            if role is None and here:
+                mark = self._markup_role(here, in_references, current, at_title and title_open)
+                if mark is not None:
+                    notes.append(f"markup: {mark.rule_id}")
+                    if mark.role == "references_label" and "heading" not in here:
+                        # A source list with no heading: the section opens here and this line is its first entry.
+                        open_section(mark.kind or "references", start, end, mark)
+                        in_references, title_open, fresh = True, False, False
+                        mark = here.get("reference_entry")
+                        if mark is not None and mark.number is None:
+                            mark = None
 
             if role == "heading":
                 number = int(m.group("number"))
@@ -238,6 +301,20 @@ class SectionSplitter:
                     out.warnings.append(("W101", message))
                     notes.append(f"W101 {message}")
 
+            if mark is not None:
+                title_open = self._apply_markup(mark, here, text, start, end, out, open_section, add_unit, title_open)
+                if mark.role == "references_label":
+                    in_references = True
+                elif mark.role == "heading":
+                    in_references = False
+                fresh = False
+                if trace is not None:
+                    lineno += text.count("\n", line_pos, start)
+                    line_pos = start
+                    trace.append(
+                        LineTrace(lineno, start, end, mark.role, mark.rule_id, len(sections) - 1, tuple(notes))
+                    )
+                continue
             if role == "boilerplate" or role == "meta":
                 if current is not None and current.kind == role:
                     current.end = end
@@ -294,8 +371,8 @@ class SectionSplitter:
                 # Prose, a bullet or a sub-head.
                 if current is None or current.kind not in _CONTENT_KINDS | {"references"}:
                     has_content = any(s.kind in ("summary", "body") for s in sections)
-                    open_section("other" if has_content else "body", start, end, None)
-                    title_open = False
+                    open_section("other" if has_content or before_title else "body", start, end, None)
+                    title_open = title_open and before_title
                 current.end = end
                 if role == "bullet":
                     add_unit("paragraph", *m.span("text"))
@@ -312,6 +389,55 @@ class SectionSplitter:
                     LineTrace(lineno, start, end, shown, rule.id if rule else None, len(sections) - 1, tuple(notes))
                 )
 
+        if out.checked_on is None and hints is not None and hints.date is not None:
+            out.checked_on = hints.date
         if not any(s.kind in ("title", "summary") or s.number is not None for s in sections):
             out.warnings.append(("W103", Errors.W103.format()))
         return out
+
+    @staticmethod
+    def _markup_role(here: dict, in_references: bool, current: Section | None, title_line: bool):
+        """The hint that classifies a line no line rule classified, or None (the line stays prose)."""
+        if title_line and "title" in here:
+            return here["title"]
+        if in_references:
+            entry = here.get("reference_entry")
+            if entry is not None and entry.number is not None:
+                return entry
+            return here.get("heading")  # an explicit heading ends a source list
+        if "references_label" in here:
+            return here["references_label"]
+        if "heading" in here:
+            return here["heading"]
+        if "subhead" in here and current is not None and current.kind in _CONTENT_KINDS:
+            return here["subhead"]
+        return None
+
+    @staticmethod
+    def _apply_markup(mark, here, text, start, end, out, open_section, add_unit, title_open) -> bool:
+        """Open the section or entry a hint says the line is; returns whether a title may still come."""
+        if mark.role == "title":
+            out.title = text[start:end]
+            open_section("title", start, end, mark, heading=out.title, heading_start=start, heading_end=end)
+            add_unit("title", start, end)
+            return False
+        if mark.role in ("heading", "references_label"):
+            open_section(
+                mark.kind or ("references" if mark.role == "references_label" else "body"),
+                start,
+                end,
+                mark,
+                heading=text[start:end],
+                heading_start=start,
+                heading_end=end,
+            )
+            if mark.role == "heading":
+                add_unit("heading", start, end)
+            return False
+        section = out.sections[-1]
+        section.end = end
+        if mark.role == "reference_entry":
+            out.entries.append(
+                Entry(len(out.sections) - 1, mark.number, start, end, mark.rule_id, mark.url, mark.anchors)
+            )
+        return title_open  # a sub-head belongs to its section and is not read for claims, as a subhead rule's line

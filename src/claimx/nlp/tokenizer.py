@@ -50,12 +50,13 @@ class MarkerTokenizer:
         self.marker = marker
         self.splitter = splitter
 
-    def __call__(self, text: str) -> Doc:
+    def __call__(self, text: str, markup=None) -> Doc:
+        """``markup``: an HTML page's :class:`claimx.io.html.Markup`, hints for the section splitter."""
         bounds: list[tuple[int, int]] = []
         if self.splitter is None:
             self._segment(text, 0, len(text), bounds)
             return _doc_from_bounds(self.vocab, text, bounds)
-        layout = self.splitter(text)
+        layout = self.splitter(text, markup=markup)
         pos = 0
         for unit in layout.units:
             if pos < unit.start:  # furniture, numbers, source lists: tokens too, outside any unit

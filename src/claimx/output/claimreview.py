@@ -9,7 +9,8 @@ One ClaimReview per record whose verdict is a rating (not ``none``, not null):
   scale of :data:`RATING_VALUES` (``worstRating`` 1, ``bestRating`` 5);
 - ``url`` (``source.url``, or ``base_url`` + doc_id), ``datePublished`` (``checked_on``),
   ``author`` (the publisher given), ``itemReviewed``: a ``Claim`` whose
-  ``appearance`` lists the URLs in the references section;
+  ``appearance`` lists the URLs of the references section (each entry's link on an
+  HTML page, and URLs written in the entries);
 - ``claimx:provenance``: doc_id, the verdict's rule id and offsets, and
   ``claimIsQuestion`` when the claim reviewed is a question rather than a statement.
 """
@@ -77,10 +78,12 @@ def claim_review(
 
 
 def _reference_urls(record: Record, pattern: str) -> list[str]:
-    """URLs written in the record's reference entries, in order, each once."""
+    """The reference entries' URLs, in order, each once: an entry's link (HTML) and any URL written in it."""
     found: list[str] = []
     regex = re.compile(pattern)
     for ref in record.references:
+        if ref.url and ref.url not in found:
+            found.append(ref.url)
         for m in regex.finditer(ref.text):
             if m.group(0) not in found:
                 found.append(m.group(0))

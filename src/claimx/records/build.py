@@ -40,6 +40,7 @@ def build_record(inp: Input, doc: Doc) -> R.Record:
 
     citations: list[R.Citation] = []
     by_sentence: dict[int, list[R.Citation]] = {}
+    targets = _Targets(layout)
     for span in doc.spans[CITATIONS]:
         sent = span.sent
         cit = R.Citation(
@@ -52,6 +53,7 @@ def build_record(inp: Input, doc: Doc) -> R.Record:
             sentence_start=sent.start_char,
             sentence_end=sent.end_char,
             rule_id=span.id_,
+            targets=targets(span.start_char, span.end_char, span._.refs),
         )
         citations.append(cit)
         by_sentence.setdefault(sent.start, []).append(cit)
@@ -91,6 +93,7 @@ def build_record(inp: Input, doc: Doc) -> R.Record:
             end=e.end,
             section_id=sid[e.section],
             rule_id=e.rule_id,
+            url=e.url,
         )
         for i, e in enumerate(layout.entries)
     ]
@@ -115,3 +118,21 @@ def build_record(inp: Input, doc: Doc) -> R.Record:
         claims=claims,
         warnings=[R.RecordWarning(code=c, message=m) for c, m in warnings],
     )
+
+
+class _Targets:
+    """The reference entries a marker points to: the one its link targets (HTML), then those with its numbers."""
+
+    def __init__(self, layout) -> None:
+        self.links = layout.links
+        self.by_anchor = {a: f"r{i + 1}" for i, e in enumerate(layout.entries) for a in e.anchors}
+        self.by_number: dict[int, str] = {}
+        for i, e in enumerate(layout.entries):
+            self.by_number.setdefault(e.number, f"r{i + 1}")
+
+    def __call__(self, start: int, end: int, refs: list[int]) -> list[str]:
+        if not self.by_number:
+            return []
+        linked = [self.by_anchor[t] for s, e, t in self.links if s < end and start < e and t in self.by_anchor]
+        found = linked + [self.by_number[n] for n in refs if n in self.by_number]
+        return list(dict.fromkeys(found))

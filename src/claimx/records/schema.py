@@ -52,6 +52,11 @@ class Citation(_Model):
     sentence_start: int
     sentence_end: int
     rule_id: str
+    targets: list[str] = Field(
+        default_factory=list,
+        description="Ids of the reference entries the marker points to: its link's target on an HTML page, "
+        "else the entries with its numbers.",
+    )
 
 
 class Reference(_Model):
@@ -62,6 +67,7 @@ class Reference(_Model):
     end: int
     section_id: str
     rule_id: str
+    url: str | None = Field(None, description="The entry's link, when an HTML page gives one.")
 
 
 class Mention(_Model):

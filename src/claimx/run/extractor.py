@@ -63,7 +63,7 @@ class Extractor:
             if inp.error is None:
                 try:
                     with time_budget(budget):
-                        doc = self.nlp(inp.text)
+                        doc = self.nlp(self.make_doc(inp))
                         record = build_record(inp, doc)
                     yield record, doc
                     continue
@@ -73,6 +73,18 @@ class Extractor:
                     inp.error = DocumentError(Errors.E199, source=_where(inp), message=repr(exc))
             yield _error(inp), None
 
+    def make_doc(self, inp: Input) -> Doc:
+        """The tokenized Doc of ``inp``, its layout read with the hints of an HTML page's markup."""
+        if inp.markup is None:
+            return self.nlp.make_doc(inp.text)
+        tokenizer = self.nlp.tokenizer
+        if getattr(tokenizer, "splitter", None) is not None:
+            return tokenizer(inp.text, markup=inp.markup)
+        doc = self.nlp.make_doc(inp.text)
+        if "claimx_sections" in self.nlp.pipe_names:
+            doc._.layout = self.nlp.get_pipe("claimx_sections").splitter(inp.text, markup=inp.markup)
+        return doc
+
     def with_mentions(self, inp: Input, spans: list[dict]) -> R.Record:
         """The record of ``inp`` with tactic mentions taken from ``spans`` instead of the rules.
 
@@ -81,7 +93,7 @@ class Extractor:
         to them, and one outside every title, heading or paragraph is dropped, each
         with a W301 warning.
         """
-        doc = self.nlp(inp.text)
+        doc = self.nlp(self.make_doc(inp))
         units = doc._.layout.units
         placed, widened, outside = [], [], []
         for sp in spans:

@@ -88,7 +88,8 @@ def _settings_files(config) -> list[Path]:
         s.rules.lexicons,
         s.rules.variants,
     ]
-    return [config.file, *(config.path(rel) for rel in named if rel)]
+    markup = s.input.html.markup
+    return [config.file, *(config.path(rel) for rel in named if rel), *([Path(markup)] if markup else [])]
 
 
 def _pack_files(config, packs, known: dict[str, Path]) -> list[Path]:
