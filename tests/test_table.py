@@ -23,7 +23,7 @@ from .conftest import ROOT
 runner = CliRunner()
 CORPUS = ROOT / "corpora"
 COMMON = ["doc_id", "section_id", "section_kind", "start", "end", "text"]
-LIST_COLUMNS = {"labels", "actor_labels", "citation_ids", "citation_refs", "refs"}
+LIST_COLUMNS = {"labels", "actor_labels", "citation_ids", "citation_refs", "refs", "targets"}
 
 
 @pytest.fixture(scope="module")
@@ -372,3 +372,12 @@ def test_cli_bad_line_after_written_chunks_leaves_no_file(records, tmp_path, mon
     result = runner.invoke(app, ["table", str(src), "-l", "claims", "-o", str(out)])
     assert result.exit_code == 2 and f"{src}:4:" in result.stderr
     assert not out.exists() and not list(out.parent.glob("*")), "the partial file is removed"
+
+
+def test_reference_urls_and_marker_targets_in_the_tables(records):
+    refs = to_frame(records, "references")
+    expected = [r.url for rec in records for r in rec.references]
+    assert [None if pd.isna(u) else u for u in refs["url"]] == expected
+    assert refs[refs["doc_id"].str.startswith("web/")]["url"].notna().all() and any(expected)
+    cites = to_frame(records, "citations")
+    assert [list(t) for t in cites["targets"]] == [c.targets for rec in records for c in rec.citations]

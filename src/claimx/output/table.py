@@ -44,6 +44,8 @@ COLUMN_TYPES: dict[str, str] = {
     "claim_id": "string",
     "citation_id": "string",
     "reference_id": "string",
+    "url": "string",
+    "targets": "list[string]",
     "kind": "string",
     "certainty": "string",
     "label": "string",
@@ -97,8 +99,8 @@ LEVEL_COLUMNS: dict[str, tuple[str, ...]] = {
     "actors": COMMON + _CLAIM_CHILD + ("label", "rule_id"),
     "quantities": COMMON + _CLAIM_CHILD + ("value", "unit", "rule_id"),
     "hedges": COMMON + _CLAIM_CHILD + ("cue", "rule_id"),
-    "citations": COMMON + ("citation_id", "refs", "rule_id", "sentence_start", "sentence_end", "claim_id"),
-    "references": COMMON + ("reference_id", "number", "rule_id"),
+    "citations": COMMON + ("citation_id", "refs", "rule_id", "sentence_start", "sentence_end", "claim_id", "targets"),
+    "references": COMMON + ("reference_id", "number", "rule_id", "url"),
     # One row per document: its verdict (label null when none was read) and what it reviews.
     "verdicts": COMMON + ("label", "rule_id", "claim_reviewed", "checked_on"),
 }
@@ -166,9 +168,10 @@ def _fields(i: Item) -> dict[str, Any]:
             "sentence_start": m.sentence_start,
             "sentence_end": m.sentence_end,
             "claim_id": i.claim_id,
+            "targets": list(m.targets),
         }
     if i.level == "references":
-        return {"reference_id": m.id, "number": m.number, "rule_id": m.rule_id}
+        return {"reference_id": m.id, "number": m.number, "rule_id": m.rule_id, "url": m.url}
     # mentions, actors, quantities, hedges
     row = {"claim_id": i.claim_id, "certainty": i.claim.certainty, "rule_id": m.rule_id}
     if i.level == "quantities":
