@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 from ..config.settings import load_config
 from ..layout.markers import MarkerFinder
 from . import extensions as _extensions  # noqa: F401  (registers span._.refs, doc._.rejected_markers)
-from .units import CITATIONS
+from .units import CITATIONS, UNITS
 
 
 class CitationMarkers:
@@ -18,8 +18,9 @@ class CitationMarkers:
         self.finder = finder
 
     def __call__(self, doc: Doc) -> Doc:
-        layout, text = doc._.layout, doc.text  # Doc.text joins every token: read it once
-        ranges = [(u.start, u.end) for u in layout.units] if layout is not None else [(0, len(text))]
+        text = doc.text  # Doc.text joins every token: read it once
+        units = doc.spans.get(UNITS)
+        ranges = [(u.start_char, u.end_char) for u in units] if units is not None else [(0, len(text))]
         spans, rejected = [], []
         for first, last in ranges:
             markers, missed = self.finder.find(text[first:last])

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import extensions as _extensions  # noqa: F401  (registers span._.certainty, span._.refs)
-from .units import CITATIONS, unit_ranges
+from .units import CITATIONS, UNITS, SectionIndex, unit_ranges
 
 CLAIMS = "claims"
 
@@ -37,13 +37,13 @@ def certainty(cues: list[str]) -> str:
 
 def claim_sentences(doc: Doc, kinds: frozenset[str]) -> list[Span]:
     """Sentences of the units that can hold claims (all of them without a layout)."""
-    layout = doc._.layout
     ranges = unit_ranges(doc)
-    if layout is not None:
+    if UNITS in doc.spans:
+        section_of = SectionIndex(doc)
         ranges = [
-            r
-            for r, u in zip(ranges, layout.units, strict=True)
-            if u.role == "title" or layout.sections[u.section].kind in kinds
+            (u.start, u.end)
+            for u in doc.spans[UNITS]
+            if u.label_ == "title" or section_of.sections[section_of(u.start)].label_ in kinds
         ]
     sents = list(doc.sents) if ranges else []
     starts = [s.start for s in sents]

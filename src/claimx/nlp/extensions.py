@@ -3,13 +3,18 @@
 Extensions that hold structured data keep it as plain data in ``doc.user_data``,
 so Docs still serialise (``nlp.pipe(n_process=...)``, ``DocBin``):
 
-- ``doc._.layout``: the :class:`~claimx.layout.sections.Layout` the tokenizer or the
-  sections component found (rebuilt from the plain data on each read);
+- ``doc._.layout``: the :class:`~claimx.layout.sections.Layout` the tokenizer found, its
+  hand-off to ``claimx_sections`` (rebuilt from plain data on each read: read it once;
+  the span groups that component writes are what everything after it reads);
+- ``doc._.page``: title, checked_on, layout name, warnings and marker links of a page
+  (plain data, written by ``claimx_sections``);
 - ``doc._.rejected_markers``: bracket pairs that looked like markers but were refused;
 - ``span._.refs``: the numbers a citation marker cites;
 - ``span._.certainty``: asserted, hedged or negated, on claims;
 - ``span._.value``, ``span._.unit``: a quantity's number and unit; ``span._.core``: the
-  phrase a widened mention grew from.
+  phrase a widened mention grew from;
+- ``span._.number``, ``span._.heading_start``, ``span._.heading_end`` on sections and
+  ``span._.number``, ``span._.url``, ``span._.anchors`` on reference entries.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ if not Doc.has_extension("rejected_markers"):
             "claimx.rejected", [[r.start, r.text, r.reason] for r in value] if value else None
         ),
     )
-for _name in ("refs", "certainty", "value", "unit", "core"):
+if not Doc.has_extension("page"):
+    Doc.set_extension("page", default=None)
+for _name in ("refs", "certainty", "value", "unit", "core", "number", "heading_start", "heading_end", "url", "anchors"):
     if not Span.has_extension(_name):
         Span.set_extension(_name, default=None)

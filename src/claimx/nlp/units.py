@@ -1,10 +1,26 @@
-"""The span groups claimx's components write, and the units (titles, headings, paragraphs) they read."""
+"""The span groups claimx's components write, and the units (titles, headings, paragraphs) they read.
+
+``claimx_sections`` writes the document's structure once, and every later component
+and the record builder read it from here (never from the tokenizer's layout):
+
+- ``doc.spans["sections"]``: one span per section, label = its kind, ``id_`` = the rule
+  that opened it, ``span._.number`` and ``span._.heading_start``/``heading_end``
+  (character offsets of its heading, or None);
+- ``doc.spans["units"]``: titles, headings and paragraphs (label = the role), what the
+  rules and the claims read;
+- ``doc.spans["references"]``: the entries of a source list, ``span._.number``,
+  ``span._.url``, ``span._.anchors``;
+- ``doc._.page``: the rest as plain data (title, checked_on, layout, warnings, the
+  marker links of an HTML page).
+"""
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
+from bisect import bisect_right
 
-SECTIONS, UNITS, CITATIONS = "sections", "units", "citations"
+from spacy.tokens import Doc, Span
+
+SECTIONS, UNITS, CITATIONS, REFERENCES = "sections", "units", "citations", "references"
 
 
 def unit_ranges(doc: Doc) -> list[tuple[int, int]]:
@@ -20,3 +36,15 @@ def unit_index(doc: Doc) -> list[int]:
     for k, (start, end) in enumerate(unit_ranges(doc)):
         index[start:end] = [k] * (end - start)
     return index
+
+
+class SectionIndex:
+    """Which section holds a span, looked up by its first token (sections are in text order)."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.sections: list[Span] = list(doc.spans[SECTIONS]) if SECTIONS in doc.spans else []
+        self.starts = [s.start for s in self.sections]
+
+    def __call__(self, token: int) -> int:
+        """Index of the section holding token ``token`` (-1 before the first one)."""
+        return bisect_right(self.starts, token) - 1

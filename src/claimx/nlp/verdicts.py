@@ -103,12 +103,13 @@ class Verdicts:
 
 def _claim(doc: Doc) -> Span | None:
     """The title's text without its prefix and markup (the heading part of the title section)."""
-    title = next((s for s in doc._.layout.sections if s.kind == "title" and s.heading_start is not None), None)
+    sections = doc.spans.get(SECTIONS, ())
+    title = next((s for s in sections if s.label_ == "title" and s._.heading_start is not None), None)
     if title is None:
         return None
-    span = doc.char_span(title.heading_start, title.heading_end, label="claim", alignment_mode="expand")
+    span = doc.char_span(title._.heading_start, title._.heading_end, label="claim", alignment_mode="expand")
     if span is not None:
-        span.id_ = title.rule_id or ""
+        span.id_ = title.id_
     return span
 
 

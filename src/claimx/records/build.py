@@ -6,41 +6,46 @@ from spacy.tokens import Doc, Span
 
 from ..io.readers import Input
 from ..nlp.claims import CLAIMS, SpanIndex
-from ..nlp.units import CITATIONS, unit_index
+from ..nlp.units import CITATIONS, REFERENCES, SECTIONS, SectionIndex
 from . import schema as R
 
 
 def build_record(inp: Input, doc: Doc) -> R.Record:
-    """The record of a document the pipeline has read.
+    """The record of a document the pipeline has read, from its span groups and ``doc._.page``.
 
-    Sections, units and references come from the layout the pipeline left on the Doc
-    (``doc._.layout``); citations, claims and their mentions from the span groups.
+    Nothing comes from the tokenizer's layout: a component that edits the span groups
+    (see :mod:`claimx.nlp.units`) changes the record.
     """
-    text, layout = inp.text, doc._.layout
-    sid = [f"s{i + 1}" for i in range(len(layout.sections))]
-    sections = [
-        R.Section(
-            id=sid[i],
-            kind=s.kind,
-            number=s.number,
-            heading=s.heading,
-            start=s.start,
-            end=s.end,
-            heading_start=s.heading_start,
-            heading_end=s.heading_end,
-            rule_id=s.rule_id,
+    text, page = inp.text, doc._.page or {}
+    section_spans = list(doc.spans[SECTIONS]) if SECTIONS in doc.spans else []
+    sid = [f"s{i + 1}" for i in range(len(section_spans))]
+    sections = []
+    for i, s in enumerate(section_spans):
+        hs, he = s._.heading_start, s._.heading_end
+        sections.append(
+            R.Section(
+                id=sid[i],
+                kind=s.label_,
+                number=s._.number,
+                heading=text[hs:he] if hs is not None else None,
+                start=s.start_char,
+                end=s.end_char,
+                heading_start=hs,
+                heading_end=he,
+                rule_id=s.id_ or None,
+            )
         )
-        for i, s in enumerate(layout.sections)
-    ]
-    warnings = list(inp.warnings) + list(layout.warnings) + [r.warning() for r in doc._.rejected_markers or ()]
-    unit_of = unit_index(doc)
+    warnings = [*inp.warnings, *map(tuple, page.get("warnings", ()))]
+    warnings += [r.warning() for r in doc._.rejected_markers or ()]
+    index = SectionIndex(doc)
 
     def section_of(span: Span) -> str:
-        return sid[layout.units[unit_of[span.start]].section]
+        return sid[index(span.start)]
 
+    entries = list(doc.spans[REFERENCES]) if REFERENCES in doc.spans else []
     citations: list[R.Citation] = []
     by_sentence: dict[int, list[R.Citation]] = {}
-    targets = _Targets(layout)
+    targets = _Targets(entries, page.get("links", ()))
     for span in doc.spans[CITATIONS]:
         sent = span.sent
         cit = R.Citation(
@@ -87,24 +92,24 @@ def build_record(inp: Input, doc: Doc) -> R.Record:
     references = [
         R.Reference(
             id=f"r{i + 1}",
-            number=e.number,
-            text=text[e.start : e.end],
-            start=e.start,
-            end=e.end,
-            section_id=sid[e.section],
-            rule_id=e.rule_id,
-            url=e.url,
+            number=e._.number,
+            text=text[e.start_char : e.end_char],
+            start=e.start_char,
+            end=e.end_char,
+            section_id=section_of(e),
+            rule_id=e.id_,
+            url=e._.url,
         )
-        for i, e in enumerate(layout.entries)
+        for i, e in enumerate(entries)
     ]
     verdict = next(iter(doc.spans.get("verdict", [])), None)
     claim = next(iter(doc.spans.get("claim_reviewed", [])), None)
     return R.Record(
         doc_id=inp.doc_id,
         source=inp.source,
-        title=layout.title or inp.title,
-        checked_on=layout.checked_on,
-        layout=layout.layout,
+        title=page.get("title") or inp.title,
+        checked_on=page.get("checked_on"),
+        layout=page.get("layout", "unsectioned"),
         claim_reviewed=R.ClaimReviewed(
             text=claim.text, start=claim.start_char, end=claim.end_char, rule_id=claim.id_ or None
         )
@@ -123,12 +128,12 @@ def build_record(inp: Input, doc: Doc) -> R.Record:
 class _Targets:
     """The reference entries a marker points to: the one its link targets (HTML), then those with its numbers."""
 
-    def __init__(self, layout) -> None:
-        self.links = layout.links
-        self.by_anchor = {a: f"r{i + 1}" for i, e in enumerate(layout.entries) for a in e.anchors}
+    def __init__(self, entries: list[Span], links) -> None:
+        self.links = links
+        self.by_anchor = {a: f"r{i + 1}" for i, e in enumerate(entries) for a in e._.anchors or ()}
         self.by_number: dict[int, str] = {}
-        for i, e in enumerate(layout.entries):
-            self.by_number.setdefault(e.number, f"r{i + 1}")
+        for i, e in enumerate(entries):
+            self.by_number.setdefault(e._.number, f"r{i + 1}")
 
     def __call__(self, start: int, end: int, refs: list[int]) -> list[str]:
         if not self.by_number:

@@ -94,11 +94,11 @@ class Extractor:
         with a W301 warning.
         """
         doc = self.nlp(self.make_doc(inp))
-        units = doc._.layout.units
+        units = [(u.start_char, u.end_char) for u in doc.spans["units"]]
         placed, widened, outside = [], [], []
         for sp in spans:
             s, e = int(sp["start"]), int(sp["end"])
-            inside = any(u.start <= s and e <= u.end for u in units)
+            inside = any(us <= s and e <= ue for us, ue in units)
             span = doc.char_span(s, e, label=sp["label"], alignment_mode="expand") if inside else None
             if span is None:
                 outside.append(sp)
