@@ -129,39 +129,7 @@ class LayoutSettings(_Section):
 MarkupRole = Literal["title", "heading", "subhead", "references_label", "reference_entry"]
 
 
-class MarkupRule(Rule):
-    """Which HTML elements give the section splitter a hint (``layout/markup.jsonl``).
-
-    An element matches when its tag is in ``tags``, its ARIA ``role`` attribute in
-    ``aria_roles`` or its ``class``/``id`` is matched by ``classes``. The splitter
-    uses a hint only where no line rule classified the line: rules first, markup
-    fills the gaps (an unnumbered ``<h2>``, a list of sources without numbers).
-    """
-
-    role: MarkupRole
-    kind: SectionKind | None = None
-    tags: list[str] = Field(default_factory=list)
-    aria_roles: list[str] = Field(default_factory=list)
-    classes: str | None = None
-
-    @field_validator("tags", "aria_roles")
-    @classmethod
-    def _lower(cls, value: list[str]) -> list[str]:
-        return [v.lower() for v in value]
-
-    @field_validator("classes")
-    @classmethod
-    def _classes_compile(cls, value: str | None) -> str | None:
-        return None if value is None else checked_regex(value)
-
-    @model_validator(mode="after")
-    def _selects_something(self) -> MarkupRule:
-        if not (self.tags or self.aria_roles or self.classes):
-            raise ValueError("a markup rule needs at least one of tags, aria_roles, classes")
-        return self
-
-
-class Selector(_Section):
+class _Selecting(BaseModel):
     """Elements chosen by tag name, ARIA role or a pattern searched in their class and id."""
 
     tags: list[str] = Field(default_factory=list)
@@ -177,6 +145,29 @@ class Selector(_Section):
     @classmethod
     def _classes_compile(cls, value: str | None) -> str | None:
         return None if value is None else checked_regex(value)
+
+
+class MarkupRule(Rule, _Selecting):
+    """Which HTML elements give the section splitter a hint (``layout/markup.jsonl``).
+
+    An element matches when its tag is in ``tags``, its ARIA ``role`` attribute in
+    ``aria_roles`` or its ``class``/``id`` is matched by ``classes``. The splitter
+    uses a hint only where no line rule classified the line: rules first, markup
+    fills the gaps (an unnumbered ``<h2>``, a list of sources without numbers).
+    """
+
+    role: MarkupRole
+    kind: SectionKind | None = None
+
+    @model_validator(mode="after")
+    def _selects_something(self) -> MarkupRule:
+        if not (self.tags or self.aria_roles or self.classes):
+            raise ValueError("a markup rule needs at least one of tags, aria_roles, classes")
+        return self
+
+
+class Selector(_Selecting):
+    model_config = ConfigDict(extra="forbid")
 
 
 class HtmlSettings(_Section):
