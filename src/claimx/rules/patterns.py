@@ -159,6 +159,7 @@ class Compiler:
         self.hyphen_lemmas = sorted({lemma(h) for h in hyphens})
         self.max_expansion = max_expansion
         self._slots: dict[str, Slot] = {}
+        self._word_sets: dict[str, WordSet] = {}
         self._lemma_values: dict[tuple[str, tuple[str, ...]], list[str]] = {}
 
     # -- words -------------------------------------------------------------------------------------
@@ -243,7 +244,13 @@ class Compiler:
         return self._slots[name]
 
     def word_set(self, name: str) -> WordSet:
-        """A lexicon as a set to look tokens up in."""
+        """A lexicon as a set to look tokens up in (made once per lexicon: rules share their stop and trim sets)."""
+        found = self._word_sets.get(name)
+        if found is None:
+            found = self._word_sets[name] = self._word_set(name)
+        return found
+
+    def _word_set(self, name: str) -> WordSet:
         values: dict[str, set[str]] = {}
         phrases: list[Alt] = []
         regexes: list[re.Pattern[str]] = []
