@@ -323,7 +323,7 @@ class RuleEngine:
         self._negated: list[tuple[int, int, frozenset]] = []  # (id, column, hashes) of tokens with only NOT_IN tests
         self._needs: dict[int, frozenset[Test]] = {}  # tokens with several tests: every test must hold
         self._children: list[dict[int, int]] = []  # trie node -> token id -> child node
-        self._ends: list[list[int]] = []  # trie node -> match ids of the sequences ending there
+        self._ends: list[list[int] | tuple[()]] = []  # trie node -> match ids of the sequences ending there
         self._roots: dict[tuple[int, int], int] = {}  # (anchor token id, its offset) -> trie root
         self._scan: list[int] = []  # roots of sequences with no positive test: tried everywhere
         self._index: dict[int, dict[int, list[tuple[int, int]]]] = {}  # column -> hash -> [(root, offset)]
@@ -510,22 +510,22 @@ class RuleEngine:
                     table.setdefault(h, []).append((root, offset))
                 self._arrays = None
         node = root
+        ends = self._ends
         for tid in seq:
             kids = children[node]
             child = kids.get(tid)
             if child is None:
                 child = kids[tid] = len(children)
                 children.append({})
-                self._ends.append([])
+                ends.append(())  # most nodes end no sequence: a list is made for those that do
             node = child
-        ends = self._ends[node]
-        if match_id not in ends:
-            ends.append(match_id)
+        if match_id not in ends[node]:
+            ends[node] = [*ends[node], match_id]
             self.n_sequences += 1
 
     def _node(self) -> int:
         self._children.append({})
-        self._ends.append([])
+        self._ends.append(())
         return len(self._children) - 1
 
     def __call__(self, doc) -> list[tuple[int, int, int]]:
