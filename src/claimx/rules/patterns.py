@@ -284,12 +284,21 @@ class Compiler:
             )
         out = Compiled()
         seen: set[str] = set()
+        # The key is json.dumps(tokens, sort_keys=True), put together from each token's
+        # JSON: combinations share their token dicts, so each is written once.
+        written: dict[int, str] = {}
         for combo in itertools.product(*slots):
             toks = [t for alt in combo for t in alt]
             if not toks:
                 continue
             tokens = [t[0] for t in toks]
-            key = json.dumps(tokens, sort_keys=True)
+            parts = []
+            for tok in tokens:
+                part = written.get(id(tok))
+                if part is None:
+                    part = written[id(tok)] = json.dumps(tok, sort_keys=True)
+                parts.append(part)
+            key = "[" + ", ".join(parts) + "]"
             if key in seen:
                 continue
             seen.add(key)
