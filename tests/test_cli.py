@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -380,3 +382,14 @@ def test_every_failure_is_one_line_and_an_exit_code(monkeypatch):
         assert message in result.stderr and "Traceback" not in result.output
     monkeypatch.setenv("CLAIMX_DEBUG", "1")
     assert isinstance(runner.invoke(demo, ["boom", "bug"]).exception, KeyError)
+
+
+def test_cli_import_leaves_unused_libraries_unread():
+    """Start-up: the CLI reads pandas, the HTML report, Dask and hypothesis only for the commands that use them."""
+    code = (
+        "import sys, claimx.cli.main\n"
+        "heavy = ['pandas', 'pyarrow', 'dask', 'distributed', 'hypothesis', 'claimx.output.report.build']\n"
+        "print([m for m in heavy if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from spacy.lookups import load_lookups
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
@@ -45,3 +46,14 @@ def test_without_overwrite_existing_lemmas_stay(extractor):
 
 def test_empty_doc(extractor):
     assert len(lemmatizer(extractor)(extractor.nlp.make_doc(""))) == 0
+
+
+def test_plain_dict_table_gives_spacys_table_lemmas(extractor):
+    """The table is read as a dict (building spaCy's hashed Table costs start-up); lemmas stay the same."""
+    lem = lemmatizer(extractor)
+    table = load_lookups(lang="en", tables=["lemma_lookup"]).get_table("lemma_lookup")
+    words = [*lem._table, "Stings", "A.I.", "fact\u2011checkers'", "NOUN", "", "zzyzx", "it's", "\u2019s"]
+    assert all(lem._table.get(w, w) == table.get(w, w) for w in words)
+    assert len(lem._table) == len(table)
+    # spaCy's Lookups (what a saved pipeline holds) are still there when asked for.
+    assert dict(lem.lookups.get_table("lemma_lookup").items()) == dict(table.items())

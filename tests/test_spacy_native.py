@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -99,7 +100,9 @@ def test_pipeline_by_factory_names_alone_matches_the_cli(cli_records):
 
 
 def test_load_builds_the_configured_pipeline():
+    assert gc.isenabled()
     nlp = claimx.load()
+    assert gc.isenabled()  # paused while the pipeline is built, then back as it was
     assert nlp.pipe_names == FACTORIES
     assert nlp.config["rules"]["packs"] == ["law_enforcement", "deception"]
     text = (
@@ -250,3 +253,21 @@ def test_every_factory_of_the_default_pipeline_is_an_entry_point():
     declared = set(project["entry-points"]["spacy_factories"])
     pipeline = read_pipeline_config(default_pipeline_path())["nlp"]["pipeline"]
     assert set(pipeline) <= declared and set(FACTORIES) == set(pipeline)
+
+
+def test_the_build_pause_leaves_the_collector_as_it_found_it():
+    from claimx.nlp.language import _no_gc
+
+    with _no_gc():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with _no_gc():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(RuntimeError), _no_gc():
+        raise RuntimeError
+    assert gc.isenabled()

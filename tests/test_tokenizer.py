@@ -48,3 +48,30 @@ def test_doc_text_round_trips(nlp, text):
 )
 def test_extra_infixes_split_hyphens_after_quotes_and_abbreviations(nlp, text, tokens):
     assert [t.text for t in nlp.make_doc(text)] == tokens
+
+
+def test_base_tokenizer_is_spacys_factory_with_the_hyphen_infixes(config):
+    """The tokenizer built in one step equals spaCy's factory followed by add_hyphens."""
+    import spacy
+
+    from claimx.nlp.tokenizer import add_hyphens, base_tokenizer
+
+    from .conftest import ROOT
+
+    t = config.settings.tokenizer
+    nlp = spacy.blank("en")
+    old = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
+    add_hyphens(old, nlp.Defaults, t.extra_hyphens, t.extra_infixes)
+    new = base_tokenizer(nlp, t.extra_hyphens, t.extra_infixes)
+    for attr in ("prefix_search", "suffix_search", "infix_finditer"):
+        assert getattr(new, attr).__self__.pattern == getattr(old, attr).__self__.pattern
+    assert (new.token_match, new.url_match, new.rules, new.faster_heuristics) == (
+        old.token_match,
+        old.url_match,
+        old.rules,
+        old.faster_heuristics,
+    )
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpora").rglob("*.*")) if p.suffix != ".gz"]
+    texts.append("multi\u2011agency \u201cco\u2010operate\u201d U.S.-led e-mail's don't 10km (a)b")
+    for text in texts:
+        assert [x.text for x in new(text)] == [x.text for x in old(text)]

@@ -7,7 +7,6 @@ import typer
 
 from ..errors import ConfigError, Errors, RunError
 from ..io.files import errors_path_for
-from ..output.report.build import ReportError, build_report, read_errors, read_output_errors, read_outputs
 from ..records.schema import ErrorRecord
 from .main import Arg, Opt, app, fail
 
@@ -35,6 +34,9 @@ def report_cmd(
     earlier report, 3 when the report cannot be written (disk full, read-only): then
     nothing is written and an earlier report stays as it was.
     """
+    # The report's modules (and Jinja2) are read only when a report is asked for.
+    from ..output.report.build import ReportError, build_report, read_outputs
+
     try:
         if errors is not None and not errors.is_file():
             raise ReportError("errors file (--errors) does not exist", path=errors)
@@ -61,6 +63,8 @@ def report_cmd(
 
 def _errors_of(records: Path, errors: Path | None) -> tuple:
     """(a function giving the error records to list, the name the index page shows for them)."""
+    from ..output.report.build import read_errors, read_output_errors
+
     if errors is None and records.is_dir():
 
         def of_folder() -> Iterator[ErrorRecord]:

@@ -8,6 +8,9 @@ overrides such as ``{"rules.packs": ["law_enforcement"]}`` and returns the Langu
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +50,28 @@ def load(
         overrides["rules.packs"] = list(packs)
     cfg = read_pipeline_config(config, overrides)
     try:
-        nlp = spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
+        with _no_gc():
+            nlp = spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
     except ConfigValidationError as exc:
         message = " ".join(str(exc).split())
         raise ConfigError(Errors.E002, path=config or default_pipeline_path(), message=message) from None
     nlp.max_length = MAX_LENGTH
     return nlp
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused while the pipeline is built.
+
+    Compiling the rules makes some 170,000 dicts, lists and tuples that live as long
+    as the pipeline; every 700 of them started a collection that walked the growing
+    heap for nothing (0.13 s of a 0.7 s build). Reference counting still frees what
+    is dropped, and collection resumes as it was afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

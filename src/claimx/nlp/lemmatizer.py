@@ -15,6 +15,7 @@ from spacy.language import Language
 from spacy.lookups import Lookups, load_lookups
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc, Token
+from spacy.util import load_language_data, registry
 
 from ..config.variants import Variants
 
@@ -24,8 +25,10 @@ class LowercaseLemmatizer(Lemmatizer):
 
     def __call__(self, doc: Doc) -> Doc:
         """Lemmas for a whole Doc, read and written as arrays: one lookup per word type."""
-        if self.mode != "lookup" or not len(doc):
+        if self.mode != "lookup":
             return super().__call__(doc)
+        if not len(doc):
+            return doc
         columns = doc.to_array([ORTH, LEMMA]).tolist()
         strings = self.vocab.strings
         cache = self._by_hash
@@ -44,10 +47,31 @@ class LowercaseLemmatizer(Lemmatizer):
     def lookup_lemmatize(self, token: Token) -> list[str]:
         return [self.lemma(token.text)]
 
+    # spaCy's Table hashes every one of the table's 41,582 keys as it is built (0.07 s of
+    # start-up), and ``lemma`` needs only a plain dict lookup, which gives the same lemma
+    # (the Table is keyed by each string's id, one id per string). So the packaged table
+    # is read as a dict, and the Lookups spaCy's Lemmatizer keeps (saved with the
+    # pipeline) are built from it only when something asks for them.
+    @property
+    def lookups(self) -> Lookups:
+        if self._lookups is None:
+            self._lookups = Lookups()
+            self._lookups.add_table("lemma_lookup", self._raw)
+        return self._lookups
+
+    @lookups.setter
+    def lookups(self, value: Lookups) -> None:
+        self._lookups = value
+
     def initialize(self, get_examples=None, *, nlp=None, lookups: Lookups | None = None) -> None:
-        lookups = lookups or load_lookups(lang=self.vocab.lang, tables=["lemma_lookup"])
-        super().initialize(get_examples, nlp=nlp, lookups=lookups)
-        self._table = self.lookups.get_table("lemma_lookup")
+        if lookups is None and self.mode == "lookup" and self.vocab.lang in registry.lookups:
+            self._raw = load_language_data(registry.lookups.get(self.vocab.lang)["lemma_lookup"])
+            self._lookups = None
+            self._table = self._raw
+        else:
+            lookups = lookups or load_lookups(lang=self.vocab.lang, tables=["lemma_lookup"])
+            super().initialize(get_examples, nlp=nlp, lookups=lookups)
+            self._table = self.lookups.get_table("lemma_lookup")
         self._cache: dict[str, str] = {}
         self._by_hash: dict[int, int] = {}  # ORTH hash -> LEMMA hash
 

@@ -27,7 +27,6 @@ it.
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 import re
 from typing import Any
@@ -324,7 +323,7 @@ class RuleEngine:
         self._negated: list[tuple[int, int, frozenset]] = []  # (id, column, hashes) of tokens with only NOT_IN tests
         self._needs: dict[int, frozenset[Test]] = {}  # tokens with several tests: every test must hold
         self._children: list[dict[int, int]] = []  # trie node -> token id -> child node
-        self._ends: list[list[int]] = []  # trie node -> match ids of the sequences ending there
+        self._ends: list[list[int] | tuple[()]] = []  # trie node -> match ids of the sequences ending there
         self._roots: dict[tuple[int, int], int] = {}  # (anchor token id, its offset) -> trie root
         self._scan: list[int] = []  # roots of sequences with no positive test: tried everywhere
         self._index: dict[int, dict[int, list[tuple[int, int]]]] = {}  # column -> hash -> [(root, offset)]
@@ -348,13 +347,16 @@ class RuleEngine:
         return self._per_rule.get(key, 0)
 
     def add(self, key: str, patterns: list[TokenPattern]) -> None:
-        self._validate(key, patterns)
+        # The token dicts of one rule's patterns are mostly shared objects (a lexicon's
+        # words in every combination): each dict's keys are made once per call.
+        keys: dict[int, tuple[tuple | None, tuple | None]] = {}
+        self._validate(key, patterns, keys)
         match_id = self.vocab.strings.add(key)
         rest = []
         for tokens in patterns:
             if not tokens:
                 raise ValueError(f"empty pattern in rule {key!r}")
-            sequences = self._sequences(tokens)
+            sequences = self._sequences(tokens, keys)
             if sequences is None:
                 rest.append(tokens)
                 continue
@@ -365,12 +367,20 @@ class RuleEngine:
             self.open.add(key, rest)
         self.patterns.setdefault(key, []).extend(patterns)
 
-    def _validate(self, key: str, patterns: list[TokenPattern]) -> None:
+    @staticmethod
+    def _keys(spec: dict[str, Any], keys: dict[int, tuple[tuple | None, tuple | None]]) -> tuple[tuple | None, ...]:
+        """(key with OP, key without OP) of a token dict, made once per dict object and ``add`` call."""
+        found = keys.get(id(spec))
+        if found is None:
+            found = keys[id(spec)] = (_spec_key(spec, with_op=True), _spec_key(spec) if "OP" in spec else None)
+        return found
+
+    def _validate(self, key: str, patterns: list[TokenPattern], keys: dict) -> None:
         """spaCy's pattern schema, validated once per distinct token (rules share most of theirs)."""
         for tokens in patterns:
             if not isinstance(tokens, list) or not all(isinstance(t, dict) for t in tokens):
                 break
-            fresh = [(k, t) for t in tokens if (k := _spec_key(t, with_op=True)) is None or k not in self._valid]
+            fresh = [(k, t) for t in tokens if (k := self._keys(t, keys)[0]) is None or k not in self._valid]
             if any(validate_token_pattern([t]) for _, t in fresh):
                 break
             self._valid.update(k for k, _ in fresh if k is not None)
@@ -380,18 +390,20 @@ class RuleEngine:
         if any(errors.values()):
             raise MatchPatternError(key, errors)
 
-    def _sequences(self, tokens: TokenPattern) -> list[list[int]] | None:
+    def _sequences(self, tokens: TokenPattern, keys: dict) -> list[list[int]] | None:
         """Every fixed-length sequence of token ids a finite pattern matches; None if it is not finite."""
         slots: list[tuple[int, int, int]] = []
         total = 1
+        fixed = True  # every token exactly once: one sequence
         for spec in tokens:
             op = spec.get("OP")
             if op == "!":
                 return None
-            least, most = repeats(op)
+            least, most = (1, 1) if op is None else repeats(op)
             if most == math.inf:
                 return None
-            spec_key = _spec_key(spec)
+            with_op, without_op = self._keys(spec, keys)
+            spec_key = with_op if op is None and "OP" not in spec else without_op
             tid = self._specs.get(spec_key, -1) if spec_key is not None else -1
             if tid == -1:
                 tests = self._tests(spec)
@@ -401,15 +413,19 @@ class RuleEngine:
             if tid is None:
                 return None
             slots.append((tid, least, int(most)))
-            total *= int(most) - least + 1
-            if total > _MAX_SEQUENCES:
-                return None
-        out: list[list[int]] = []
-        for counts in itertools.product(*(range(lo, hi + 1) for _, lo, hi in slots)):
-            seq = [tid for (tid, _, _), c in zip(slots, counts, strict=True) for _ in range(c)]
-            if seq:
-                out.append(seq)
-        return out
+            if least != 1 or most != 1:
+                fixed = False
+                total *= int(most) - least + 1
+                if total > _MAX_SEQUENCES:
+                    return None
+        if fixed:
+            return [[tid for tid, _, _ in slots]]
+        # In itertools.product's order: the first token's count varies slowest.
+        out: list[tuple[int, ...]] = [()]
+        for tid, lo, hi in slots:
+            runs = [(tid,) * c for c in range(lo, hi + 1)]
+            out = [seq + run for seq in out for run in runs]
+        return [list(seq) for seq in out if seq]
 
     def _tests(self, spec: dict[str, Any]) -> tuple[tuple[Test, float], ...] | None:
         """One token's tests with their anchor weights; None when one of them is not a plain test."""
@@ -478,8 +494,10 @@ class RuleEngine:
         return tid
 
     def _insert(self, match_id: int, seq: list[int]) -> None:
-        offset = min(range(len(seq)), key=lambda k: self._weight[seq[k]])
+        weights = [self._weight[t] for t in seq]
+        offset = weights.index(min(weights))  # the first of the rarest
         tid = seq[offset]
+        children = self._children
         root = self._roots.get((tid, offset))
         if root is None:
             root = self._roots[(tid, offset)] = self._node()
@@ -492,18 +510,22 @@ class RuleEngine:
                     table.setdefault(h, []).append((root, offset))
                 self._arrays = None
         node = root
+        ends = self._ends
         for tid in seq:
-            child = self._children[node].get(tid)
+            kids = children[node]
+            child = kids.get(tid)
             if child is None:
-                child = self._children[node][tid] = self._node()
+                child = kids[tid] = len(children)
+                children.append({})
+                ends.append(())  # most nodes end no sequence: a list is made for those that do
             node = child
-        if match_id not in self._ends[node]:
-            self._ends[node].append(match_id)
+        if match_id not in ends[node]:
+            ends[node] = [*ends[node], match_id]
             self.n_sequences += 1
 
     def _node(self) -> int:
         self._children.append({})
-        self._ends.append([])
+        self._ends.append(())
         return len(self._children) - 1
 
     def __call__(self, doc) -> list[tuple[int, int, int]]:

@@ -159,6 +159,7 @@ class Compiler:
         self.hyphen_lemmas = sorted({lemma(h) for h in hyphens})
         self.max_expansion = max_expansion
         self._slots: dict[str, Slot] = {}
+        self._word_sets: dict[str, WordSet] = {}
         self._lemma_values: dict[tuple[str, tuple[str, ...]], list[str]] = {}
 
     # -- words -------------------------------------------------------------------------------------
@@ -243,7 +244,13 @@ class Compiler:
         return self._slots[name]
 
     def word_set(self, name: str) -> WordSet:
-        """A lexicon as a set to look tokens up in."""
+        """A lexicon as a set to look tokens up in (made once per lexicon: rules share their stop and trim sets)."""
+        found = self._word_sets.get(name)
+        if found is None:
+            found = self._word_sets[name] = self._word_set(name)
+        return found
+
+    def _word_set(self, name: str) -> WordSet:
         values: dict[str, set[str]] = {}
         phrases: list[Alt] = []
         regexes: list[re.Pattern[str]] = []
@@ -277,12 +284,21 @@ class Compiler:
             )
         out = Compiled()
         seen: set[str] = set()
+        # The key is json.dumps(tokens, sort_keys=True), put together from each token's
+        # JSON: combinations share their token dicts, so each is written once.
+        written: dict[int, str] = {}
         for combo in itertools.product(*slots):
             toks = [t for alt in combo for t in alt]
             if not toks:
                 continue
             tokens = [t[0] for t in toks]
-            key = json.dumps(tokens, sort_keys=True)
+            parts = []
+            for tok in tokens:
+                part = written.get(id(tok))
+                if part is None:
+                    part = written[id(tok)] = json.dumps(tok, sort_keys=True)
+                parts.append(part)
+            key = "[" + ", ".join(parts) + "]"
             if key in seen:
                 continue
             seen.add(key)
