@@ -484,7 +484,7 @@ def test_a_real_full_disk(command, big_outputs, tmpfs):
     assert list(tmpfs.iterdir()) == []
 
 
-# -- codes: record-file lines (E053, E050), unreadable files (E054) ------------------
+# -- codes: record-file lines (E053, E050), unreadable files (E054), command usage (E090-E093) ------------------
 
 
 @pytest.mark.parametrize(
@@ -543,3 +543,31 @@ def test_a_bad_verdict_line_is_e050(case, pred, tmp_path):
     gold = tmp_path / "verdicts.jsonl"
     gold.write_text("".join(json.dumps(v) + "\n" for v in lines), encoding="utf-8")
     assert_usage_error(run("eval", pred, gold, "--level", "verdicts"), "E050", f"{gold}:{line}: {message}")
+
+
+def test_check_with_an_unknown_field_is_e090(pred):
+    assert_usage_error(run("check", pred, pred, "--ignore", "nope"), "E090", "unknown field(s) ['nope']")
+
+
+def test_check_on_span_annotations_is_e091(pred, tmp_path):
+    gold = spans_file(tmp_path, [GOOD])
+    assert_usage_error(run("check", pred, gold), "E091", "check compares claimx records")
+
+
+def test_rules_check_without_a_pack_is_e092(tmp_path):
+    assert_usage_error(run("rules", "check", tmp_path), "E092", f"no pack.yaml under {tmp_path}")
+
+
+@pytest.mark.parametrize("level", ["mentions", "verdicts"])
+def test_eval_without_a_common_doc_id_is_e093(level, pred, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"doc_id": "other", "spans": [], "verdict": "false"}) + "\n", encoding="utf-8")
+    assert_usage_error(run("eval", pred, gold, "--level", level), "E093", "no doc_id is in both PRED and GOLD")
+
+
+def test_rules_suggest_without_a_common_doc_id_is_e093(pred, tmp_path):
+    gold = spans_file(tmp_path, [])
+    gold.write_text(json.dumps({"doc_id": "other", "spans": []}) + "\n", encoding="utf-8")
+    result = run("rules", "suggest", pred, gold, "--corpus", tmp_path / "none")
+    assert_usage_error(result, "E093", "no doc_id is in both PRED and GOLD")
+

@@ -52,6 +52,11 @@ class Errors(str, Enum):
     E052 = "{path}: {reason}"
     E053 = "{path}:{line}: {reason}"  # a line that is not UTF-8, not JSON or not an object (before any model is read)
     E054 = "{path}: cannot read the file: {message}"
+    # A command's arguments that do not fit its inputs (exit code 2; nothing is written).
+    E090 = "unknown field(s) {fields} or format {fmt!r}"
+    E091 = "check compares claimx records; use `claimx eval` for span annotations"
+    E092 = "no pack.yaml under {paths}"
+    E093 = "no doc_id is in both PRED and GOLD"
     # The Dask engine (E070, E072, E073: exit code 3; E071, E074: exit code 2).
     E070 = "cannot reach the Dask scheduler at {address} (gave up after {seconds} s; --scheduler-timeout sets the wait)"
     E071 = "--engine dask needs Dask: pip install 'claimx[dask]' ({message})"
