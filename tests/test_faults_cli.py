@@ -571,3 +571,10 @@ def test_rules_suggest_without_a_common_doc_id_is_e093(pred, tmp_path):
     result = run("rules", "suggest", pred, gold, "--corpus", tmp_path / "none")
     assert_usage_error(result, "E093", "no doc_id is in both PRED and GOLD")
 
+
+def test_every_warning_code_is_in_a_documented_range():
+    """W301 (gold import) was outside the ranges the README named."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    ranges = {name[:2] for name in Errors.__members__ if name.startswith("W")}
+    assert ranges == {"W0", "W1", "W2", "W3"}
+    assert all(f"`{r}xx`" in readme for r in ranges)
