@@ -482,3 +482,99 @@ def test_a_real_full_disk(command, big_outputs, tmpfs):
     assert_run_failed(result, out)
     assert "No space left on device" in result.stderr
     assert list(tmpfs.iterdir()) == []
+
+
+# -- codes: record-file lines (E053, E050), unreadable files (E054), command usage (E090-E093) ------------------
+
+
+@pytest.mark.parametrize(
+    "content, line, message",
+    [
+        (b"{not json\n", 2, "invalid JSON"),
+        (b"\xff\xfe\n", 2, "not UTF-8"),
+    ],
+    ids=["not_json", "not_utf8"],
+)
+@pytest.mark.parametrize("command", ["report", "table", "check"])
+def test_a_record_line_that_is_not_json_is_e053(command, content, line, message, pred, tmp_path):
+    """Once E001 (configuration), E002 for a gold file that is not UTF-8: a record file has its own code."""
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(pred.read_bytes() + content)
+    args = {"report": (bad, "-o", tmp_path / "site"), "table": (bad,), "check": (pred, bad)}[command]
+    assert_usage_error(run(command, *args), "E053", f"{bad}:{line}: {message}")
+
+
+def test_an_annotation_line_that_is_not_json_is_e053(pred, tmp_path):
+    gold = tmp_path / "spans.jsonl"
+    gold.write_text('{"doc_id": "d1", "spans": []}\n[1, 2]\n', encoding="utf-8")
+    assert_usage_error(run("eval", pred, gold), "E053", f"{gold}:2: a record must be a JSON object")
+
+
+def test_a_duplicate_doc_id_in_records_is_e050(record, tmp_path):
+    dup = tmp_path / "dup.jsonl"
+    dup.write_text(dumps(record) + "\n" + dumps(record) + "\n", encoding="utf-8")
+    assert_usage_error(run("report", dup, "-o", tmp_path / "site"), "E050", f"{dup}:2: duplicate doc_id 'd1'")
+
+
+def test_a_record_file_that_cannot_be_read_is_e054(tmp_path):
+    """Once ConfigError(E105), a document error code, for a file of records."""
+    from claimx.errors import ConfigError
+    from claimx.records.io import read_records
+
+    folder = tmp_path / "records.jsonl"
+    folder.mkdir()
+    with pytest.raises(ConfigError) as err:
+        list(read_records(folder))
+    assert err.value.code == "E054" and err.value.message.startswith(f"{folder}: cannot read the file:")
+
+
+VERDICT = {"doc_id": "d1", "verdict": "false"}
+BAD_VERDICTS = {
+    "unknown_verdict": ([VERDICT | {"verdict": "fake"}], 1, "verdict 'fake' is not one of"),
+    "duplicate_doc_id": ([VERDICT, VERDICT], 2, "duplicate doc_id 'd1'"),
+    "not_a_verdict": ([VERDICT, {"doc_id": "d2", "verdict": 3}], 2, "verdict: Input should be a valid string"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_VERDICTS))
+def test_a_bad_verdict_line_is_e050(case, pred, tmp_path):
+    """Once E001 (configuration)."""
+    lines, line, message = BAD_VERDICTS[case]
+    gold = tmp_path / "verdicts.jsonl"
+    gold.write_text("".join(json.dumps(v) + "\n" for v in lines), encoding="utf-8")
+    assert_usage_error(run("eval", pred, gold, "--level", "verdicts"), "E050", f"{gold}:{line}: {message}")
+
+
+def test_check_with_an_unknown_field_is_e090(pred):
+    assert_usage_error(run("check", pred, pred, "--ignore", "nope"), "E090", "unknown field(s) ['nope']")
+
+
+def test_check_on_span_annotations_is_e091(pred, tmp_path):
+    gold = spans_file(tmp_path, [GOOD])
+    assert_usage_error(run("check", pred, gold), "E091", "check compares claimx records")
+
+
+def test_rules_check_without_a_pack_is_e092(tmp_path):
+    assert_usage_error(run("rules", "check", tmp_path), "E092", f"no pack.yaml under {tmp_path}")
+
+
+@pytest.mark.parametrize("level", ["mentions", "verdicts"])
+def test_eval_without_a_common_doc_id_is_e093(level, pred, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"doc_id": "other", "spans": [], "verdict": "false"}) + "\n", encoding="utf-8")
+    assert_usage_error(run("eval", pred, gold, "--level", level), "E093", "no doc_id is in both PRED and GOLD")
+
+
+def test_rules_suggest_without_a_common_doc_id_is_e093(pred, tmp_path):
+    gold = spans_file(tmp_path, [])
+    gold.write_text(json.dumps({"doc_id": "other", "spans": []}) + "\n", encoding="utf-8")
+    result = run("rules", "suggest", pred, gold, "--corpus", tmp_path / "none")
+    assert_usage_error(result, "E093", "no doc_id is in both PRED and GOLD")
+
+
+def test_every_warning_code_is_in_a_documented_range():
+    """W301 (gold import) was outside the ranges the README named."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    ranges = {name[:2] for name in Errors.__members__ if name.startswith("W")}
+    assert ranges == {"W0", "W1", "W2", "W3"}
+    assert all(f"`{r}xx`" in readme for r in ranges)

@@ -467,8 +467,35 @@ def test_error_codes_are_not_aliases():
 
 def test_record_files_read_by_eval_are_not_bounded_like_rule_files(tmp_path):
     """The rule-file bounds are for rule files only: a record line of 2 MB is a normal record."""
-    from claimx.config.rulefiles import read_objects
+    from claimx.io.jsonl import read_jsonl
 
     path = tmp_path / "records.jsonl"
     path.write_text(json.dumps({"doc_id": "a", "text": "x" * (2 * 1024 * 1024)}) + "\n", encoding="utf-8")
-    assert [n for n, _ in read_objects(path, what="a record", multiline=True)] == [1]
+    assert [n for n, _ in read_jsonl(path, what="a record")] == [1]
+
+
+def test_one_formatter_of_validation_errors():
+    """Settings, rule files, pack manifests, records and verdicts name a problem the same way."""
+    from pydantic import BaseModel, ValidationError, field_validator
+
+    from claimx.errors import at, validation_problems
+
+    class Inner(BaseModel):
+        end: int
+
+        @field_validator("end")
+        @classmethod
+        def _positive(cls, value: int) -> int:
+            if value < 0:
+                raise ValueError("must not be negative")
+            return value
+
+    class Outer(BaseModel):
+        spans: list[Inner]
+
+    with pytest.raises(ValidationError) as err:
+        Outer.model_validate({"spans": [{"end": -1}, {}]})
+    assert validation_problems(err.value) == ["spans[0].end: must not be negative", "spans[1].end: Field required"]
+    hinted = validation_problems(err.value, lambda e: "hint" if e["type"] == "missing" else None)
+    assert hinted == ["spans[0].end: must not be negative", "spans[1].end: hint"]
+    assert at("a/b.jsonl", 3) == "a/b.jsonl:3"

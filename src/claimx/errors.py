@@ -50,6 +50,13 @@ class Errors(str, Enum):
     E050 = "{path}:{line}: {problem}"
     E051 = "{path}:{line}: not an `eval -o` JSON file: {problem}"
     E052 = "{path}: {reason}"
+    E053 = "{path}:{line}: {reason}"  # a line that is not UTF-8, not JSON or not an object (before any model is read)
+    E054 = "{path}: cannot read the file: {message}"
+    # A command's arguments that do not fit its inputs (exit code 2; nothing is written).
+    E090 = "unknown field(s) {fields} or format {fmt!r}"
+    E091 = "check compares claimx records; use `claimx eval` for span annotations"
+    E092 = "no pack.yaml under {paths}"
+    E093 = "no doc_id is in both PRED and GOLD"
     # The Dask engine (E070, E072, E073: exit code 3; E071, E074: exit code 2).
     E070 = "cannot reach the Dask scheduler at {address} (gave up after {seconds} s; --scheduler-timeout sets the wait)"
     E071 = "--engine dask needs Dask: pip install 'claimx[dask]' ({message})"
@@ -75,7 +82,8 @@ class Errors(str, Enum):
     E118 = "{source}: processing took longer than input.max_seconds ({seconds:g} s); stopped"
     E119 = "cannot keep the index of doc_ids: {message}"
     E199 = "{source}: internal error while processing the document: {message}"
-    # Warnings inside a record.
+    # Warnings inside a record: W0xx reading the input, W1xx sections, W2xx citation markers,
+    # W3xx gold records made from span annotations (`claimx gold import`).
     W001 = "text is not valid UTF-8 ({reason}); decoded as {encoding}"
     W002 = "field {field!r} holds {count} lone surrogate escape(s) (\\ud800-\\udfff), each replaced by U+FFFD"
     W003 = "HTML page: JSON-LD block {number} is not valid JSON ({message}, line {line}); skipped"
@@ -88,6 +96,33 @@ class Errors(str, Enum):
 
     def format(self, **kwargs: object) -> str:
         return self.value.format(**kwargs)
+
+
+def at(path: object, line: int) -> str:
+    """The ``path:line`` of a place in a file, as every message that names a line writes it."""
+    return f"{path}:{line}"
+
+
+def _location(loc: tuple) -> str:
+    """pydantic's ``("spans", 0, "end")`` as ``spans[0].end``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f"{'.' if out else ''}{part}"
+    return out
+
+
+def validation_problems(exc, hint=None) -> list[str]:
+    """One readable line per problem of a pydantic ``ValidationError``: ``spans[0].end: Field required``.
+
+    ``hint(error)``, when given, may replace the message of one error (a near-miss
+    suggestion for an unknown key, say); it returns None to keep pydantic's.
+    """
+    out = []
+    for err in exc.errors(include_url=False):
+        msg = (hint and hint(err)) or err["msg"].removeprefix("Value error, ")
+        where = _location(err["loc"])
+        out.append(f"{where}: {msg}" if where else msg)
+    return out
 
 
 class ClaimxError(Exception):
@@ -111,7 +146,9 @@ def _rebuild(cls: type[ClaimxError], code: str, message: str) -> ClaimxError:
 
 
 class ConfigError(ClaimxError):
-    """A settings or rule file is invalid; raised before any document is read."""
+    """A settings, rule, record or annotation file is invalid, or the arguments do not fit it: exit code 2.
+
+    Raised before any document is read or anything is written."""
 
 
 class RunError(ClaimxError):

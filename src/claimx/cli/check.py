@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..config.pipeline import settings_for
-from ..errors import ConfigError
+from ..errors import ConfigError, Errors
 from ..gold.check import FIELDS, compare, summary_line
 from ..gold.spans import SpanDoc, load_docs
 from ..io.files import atomic_writer
@@ -34,11 +34,9 @@ def check_cmd(
     skip = set(ignore or cfg.settings.check.ignore)
     unknown = skip - set(FIELDS)
     if unknown or fmt not in ("text", "json"):
-        typer.echo(f"claimx: error: unknown field(s) {sorted(unknown)} or format {fmt!r}", err=True)
-        raise typer.Exit(2)
+        fail(ConfigError(Errors.E090, fields=sorted(unknown), fmt=fmt))
     if any(isinstance(d, SpanDoc) for d in [*out_docs.values(), *gold_docs.values()]):
-        typer.echo("claimx: error: check compares claimx records; use `claimx eval` for span annotations", err=True)
-        raise typer.Exit(2)
+        fail(ConfigError(Errors.E091))
     diffs = compare(out_docs, gold_docs, skip)
     if update:
         _update(gold, out_docs, gold_files)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ..errors import ConfigError
+from ..errors import ConfigError, Errors
 from ..gold.spans import load_docs, raise_problems, spans_beyond_records
 from ..io.files import atomic_writer, check_output_path
 from ..records.items import LEVELS, SCORED
@@ -96,8 +96,7 @@ def eval_cmd(
     except ConfigError as exc:
         fail(exc)
     if not common:
-        typer.echo("claimx: error: no doc_id is in both PRED and GOLD", err=True)
-        raise typer.Exit(2)
+        fail(ConfigError(Errors.E093))
     p_items, g_items = _items(p_docs, common, level), _items(g_docs, common, level)
     labels = pd.concat([score(p_items, g_items, "exact"), score(p_items, g_items, "overlap")], ignore_index=True)
     rules = rule_table(p_items, g_items, "overlap")
@@ -173,8 +172,7 @@ def _eval_verdicts(pred: Path, gold: Path, splits: list[str] | None, out: Path |
         fail(exc)
     common = sorted(set(p_docs) & set(g_docs))
     if not common:
-        typer.echo("claimx: error: no doc_id is in both PRED and GOLD", err=True)
-        raise typer.Exit(2)
+        fail(ConfigError(Errors.E093))
     result: dict = {"level": "verdicts"}
     for name, ids in [("all", common), *((part.name, [d for d in common if d in part]) for part in parts)]:
         if not ids:

@@ -6,7 +6,7 @@ import typer
 
 from ..config.lexicons import LexiconTable
 from ..config.pipeline import read_pipeline_config, settings_for, settings_of
-from ..errors import ConfigError, ExitCode
+from ..errors import ConfigError, Errors, ExitCode
 from ..nlp.language import load
 from ..rules.packs import RuleBuilder, load_pack, resolve_packs
 from .main import CONFIG_HELP, OVERRIDES, Arg, Opt, Typer, app, fail, split_overrides
@@ -95,8 +95,7 @@ def check_cmd(
         else:
             folders.extend(sorted(p.parent for p in path.glob("*/pack.yaml")))
     if not folders:
-        typer.echo(f"claimx: error: no pack.yaml under {', '.join(map(str, paths))}", err=True)
-        raise typer.Exit(ExitCode.USAGE)
+        fail(ConfigError(Errors.E092, paths=", ".join(map(str, paths))))
     problems = check_packs(folders, cfg, RuleBuilder.for_pipeline(nlp, cfg))
     for message in problems:
         typer.echo(message)
@@ -204,8 +203,7 @@ def suggest_cmd(
         p_docs, g_docs = load_docs(pred), load_docs(gold)
         records = {d: r for d, r in p_docs.items() if isinstance(r, Record) and d in g_docs}
         if not records:
-            typer.echo("claimx: error: no doc_id is in both PRED and GOLD", err=True)
-            raise typer.Exit(2)
+            raise ConfigError(Errors.E093)
         pred_items = {d: doc_items(r, "tactics") for d, r in records.items()}
         gold_items = {d: doc_items(g_docs[d], "tactics") for d in records}
         paths = corpus or (["corpora"] if Path("corpora").is_dir() else [])

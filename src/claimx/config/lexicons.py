@@ -29,7 +29,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..errors import ConfigError, Errors
+from ..errors import ConfigError, Errors, at
 from .rulefiles import read_rules_with_lines, report
 
 LEXICON_NAME = r"^[a-z][a-z0-9_]*$"
@@ -108,7 +108,7 @@ class LexiconTable:
     def add(self, lexicon: Lexicon, where: Where) -> None:
         if lexicon.id in self.lexicons:
             first = self.lexicons[lexicon.id][1]
-            raise where.error(f"duplicate lexicon {lexicon.id!r} (first in {first.path}:{first.line})")
+            raise where.error(f"duplicate lexicon {lexicon.id!r} (first in {at(first.path, first.line)})")
         self.lexicons[lexicon.id] = (lexicon, where)
 
     def child(self) -> LexiconTable:

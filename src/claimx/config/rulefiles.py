@@ -6,14 +6,14 @@ import itertools
 import json
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from ..errors import ConfigError, Errors
+from ..errors import ConfigError, Errors, at, validation_problems
 from .regexguard import slow_regex_tree
 
 M = TypeVar("M", bound=BaseModel)
@@ -72,15 +72,6 @@ class RegexRule(Rule):
     @cached_property
     def regex(self) -> re.Pattern[str]:
         return re.compile(self.pattern)
-
-
-def _describe(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        parts.append(f"{where}: {msg}" if where else msg)
-    return "; ".join(parts)
 
 
 def json_chunks(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
@@ -172,7 +163,7 @@ def read_yaml(path: Path):
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part) or str(exc)
-        where = f"{path}:{mark.line + 1 if mark else 1}"
+        where = at(path, mark.line + 1 if mark else 1)
         raise ConfigError(Errors.E002, path=where, message=f"YAML syntax error: {message}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(Errors.E002, path=path, message=f"YAML error: {exc}") from None
@@ -205,27 +196,51 @@ def report(problems: list[ConfigError] | None, error: ConfigError) -> None:
     problems.append(error)
 
 
-def read_objects(
-    path: Path,
+def json_objects(
+    numbered: Iterable[tuple[int, str]],
+    error: Callable[[int, str], ConfigError],
     *,
-    what: str = "a line",
+    what: str | None = None,
     multiline: bool = False,
+    comments: bool = False,
     problems: list[ConfigError] | None = None,
-    limit: int | None = None,
-) -> Iterator[tuple[int, dict]]:
-    """(line number, object) for each JSON object line; blank and '#' lines are skipped.
+) -> Iterator[tuple[int, object]]:
+    """(line number, value) for each JSON value of numbered lines: the loop every JSONL reader shares.
 
-    With ``multiline``, pretty-printed objects (see :func:`json_chunks`) are read
-    too, each numbered by its first line. Anything else raises :class:`ConfigError`
-    naming ``path:line``; given a ``problems`` list, the error is kept there and the
-    next line is read, so one run can list every problem of a file. With ``limit``
-    (rule files), the path must be a regular file of at most ``limit`` bytes with
-    lines of at most :data:`MAX_LINE_CHARS`; without it (gold and record files, which
-    may be large), lines are read as they come.
+    Blank lines are skipped, and with ``comments`` lines starting with '#'. With
+    ``multiline``, pretty-printed objects (see :func:`json_chunks`) are read too, each
+    numbered by its first line; with ``what``, a value must be an object. A line that
+    is not JSON (or not an object) is ``error(line, message)``, raised, or kept in
+    ``problems`` while the next line is read (:func:`report`). The openers are
+    :func:`read_objects` (rule files, bounded) and :func:`claimx.io.jsonl.read_jsonl`
+    (record, annotation and verdict files).
+    """
+    for lineno, line in json_chunks(numbered) if multiline else numbered:
+        if not line.strip() or (comments and line.lstrip().startswith("#")):
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            report(problems, error(json_error_line(lineno, exc), f"invalid JSON: {exc.msg}"))
+            continue
+        if what is not None and not isinstance(data, dict):
+            report(problems, error(lineno, f"{what} must be a JSON object"))
+            continue
+        yield lineno, data
+
+
+def read_objects(
+    path: Path, *, what: str = "a line", problems: list[ConfigError] | None = None, limit: int = MAX_FILE_BYTES
+) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each JSON object line of a rule file; blank and '#' lines are skipped.
+
+    The path must be a regular file of at most ``limit`` bytes with lines of at most
+    :data:`MAX_LINE_CHARS`. Anything else raises :class:`ConfigError` (``E001`` naming
+    ``path:line``); given a ``problems`` list, the error is kept there and the next line
+    is read, so one run can list every problem of a file.
     """
     try:
-        if limit is not None:
-            check_file(path, limit)
+        check_file(path, limit)
         fh = path.open(encoding="utf-8")
     except ConfigError as exc:
         report(problems, exc)
@@ -233,32 +248,14 @@ def read_objects(
     except OSError as exc:
         report(problems, ConfigError(Errors.E002, path=path, message=exc))
         return
+
+    def error(line: int, message: str) -> ConfigError:
+        return ConfigError(Errors.E001, path=path, line=line, message=message)
+
     with fh:
         try:
-            numbered = enumerate(bounded_lines(fh, path, limit) if limit is not None else fh, 1)
-            for lineno, line in json_chunks(numbered) if multiline else numbered:
-                if not line.strip() or line.lstrip().startswith("#"):
-                    continue
-                try:
-                    data = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    report(
-                        problems,
-                        ConfigError(
-                            Errors.E001,
-                            path=path,
-                            line=json_error_line(lineno, exc),
-                            message=f"invalid JSON: {exc.msg}",
-                        ),
-                    )
-                    continue
-                if not isinstance(data, dict):
-                    report(
-                        problems,
-                        ConfigError(Errors.E001, path=path, line=lineno, message=f"{what} must be a JSON object"),
-                    )
-                    continue
-                yield lineno, data
+            numbered = enumerate(bounded_lines(fh, path, limit), 1)
+            yield from json_objects(numbered, error, what=what, comments=True, problems=problems)
         except UnicodeDecodeError as exc:
             report(problems, ConfigError(Errors.E002, path=path, message=exc))
 
@@ -283,7 +280,9 @@ def read_rules_with_lines(path: Path, model: type[M], problems: list[ConfigError
         try:
             rule = model.model_validate(data)
         except ValidationError as exc:
-            report(problems, ConfigError(Errors.E001, path=path, line=lineno, message=_describe(exc)))
+            report(
+                problems, ConfigError(Errors.E001, path=path, line=lineno, message="; ".join(validation_problems(exc)))
+            )
             continue
         rule_id = getattr(rule, "id", None)
         if rule_id is not None:

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..errors import ConfigError, Errors
+from ..errors import ConfigError, Errors, validation_problems
 from .lexicons import LexiconTable
 from .rulefiles import RegexRule, Rule, checked_regex, read_rules, read_rules_with_lines, read_yaml, slow_regex
 from .variants import Variants
@@ -452,15 +452,11 @@ def _field_names(loc: tuple) -> list[str]:
     return list(model.model_fields)
 
 
-def _describe_settings(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        where = ".".join(map(str, err["loc"]))
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown setting" + _did_you_mean(str(err["loc"][-1]), _field_names(err["loc"][:-1]))
-        parts.append(f"{where}: {msg}")
-    return "; ".join(parts)
+def _unknown_setting(err: dict) -> str | None:
+    """A near-miss suggestion for an unknown settings key (see :func:`claimx.errors.validation_problems`)."""
+    if err["type"] != "extra_forbidden":
+        return None
+    return "unknown setting" + _did_you_mean(str(err["loc"][-1]), _field_names(err["loc"][:-1]))
 
 
 @lru_cache(maxsize=16)
@@ -472,7 +468,9 @@ def _load_config(path: Path, mtime_ns: int, size: int) -> Config:
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(Errors.E002, path=path, message=_describe_settings(exc)) from None
+        raise ConfigError(
+            Errors.E002, path=path, message="; ".join(validation_problems(exc, _unknown_setting))
+        ) from None
     config = Config(settings=settings, file=path.resolve())
     # Validate eagerly so a broken rule file fails at start-up, not mid-batch.
     config.line_rules  # noqa: B018

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..errors import ConfigError, Errors
+from ..errors import ConfigError, Errors, validation_problems
 from ..records import items
 from ..records.schema import Record
 
@@ -210,8 +210,6 @@ def read_baseline(path: Path) -> pd.DataFrame:
     A CSV (``-o FILE.csv``), a cut file or another JSON raise ConfigError naming the
     file and the line or field, instead of a KeyError after the whole evaluation.
     """
-    from ..records.io import describe
-
     if not path.is_file():
         raise ConfigError(Errors.E004, path=path)
     try:
@@ -223,7 +221,7 @@ def read_baseline(path: Path) -> pd.DataFrame:
     try:
         rows = Baseline.model_validate(data).labels
     except ValidationError as exc:
-        raise ConfigError(Errors.E051, path=path, line=1, problem="; ".join(describe(exc)[:5])) from None
+        raise ConfigError(Errors.E051, path=path, line=1, problem="; ".join(validation_problems(exc)[:5])) from None
     columns = list(BaselineRow.model_fields)
     return pd.DataFrame([r.model_dump(include=set(columns)) for r in rows], columns=columns)
 

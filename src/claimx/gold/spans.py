@@ -8,9 +8,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..config.rulefiles import read_objects
-from ..errors import ConfigError, Errors
-from ..records.io import LISTED, describe, joined_problems, jsonl_files, offset_problems, span_problem
+from ..errors import ConfigError, Errors, at, validation_problems
+from ..io.jsonl import read_jsonl
+from ..records.io import LISTED, joined_problems, jsonl_files, offset_problems, span_problem
 from ..records.items import walk
 from ..records.schema import Record
 
@@ -74,7 +74,7 @@ def raise_problems(problems: list[tuple[Path, int, str]]) -> None:
     if not problems:
         return
     (path, line, message), rest = problems[0], problems[1:]
-    lines = [f"\n  {p}:{n}: {m}" for p, n, m in rest[: LISTED - 1]]
+    lines = [f"\n  {at(p, n)}: {m}" for p, n, m in rest[: LISTED - 1]]
     if len(rest) >= LISTED:
         lines.append(f"\n  ... and {len(rest) - LISTED + 1} more")
     raise ConfigError(Errors.E050, path=path, line=line, problem=message + "".join(lines))
@@ -109,7 +109,7 @@ def load_docs(path: str | Path, files: dict[str, Path] | None = None) -> dict[st
     docs: dict[str, Record | SpanDoc] = {}
     problems: list[tuple[Path, int, str]] = []
     for file in jsonl_files(Path(path)):
-        for lineno, obj in read_objects(file, what="a record", multiline=True):
+        for lineno, obj in read_jsonl(file, what="a record", comments=True):
             found = _document(obj, file, lineno)
             if isinstance(found, str):
                 problems.append((file, lineno, found))
@@ -130,14 +130,14 @@ def _document(obj: dict, file: Path, lineno: int) -> Record | SpanDoc | str:
         try:
             record = Record.model_validate(obj)
         except ValidationError as exc:
-            return f"not a claimx Record: {joined_problems(describe(exc))}"
+            return f"not a claimx Record: {joined_problems(validation_problems(exc))}"
         problems = offset_problems(record)
         return f"not a claimx Record: {joined_problems(problems)}" if problems else record
     if "spans" in obj and "doc_id" in obj:
         try:
             ann = SpanAnnotation.model_validate(obj)
         except ValidationError as exc:
-            return f"not a span annotation: {joined_problems(describe(exc))}"
+            return f"not a span annotation: {joined_problems(validation_problems(exc))}"
         spans = [s.model_dump(exclude_none=True) for s in ann.spans]
         doc = SpanDoc(ann.doc_id, spans, ann.text, where=(file, lineno))
         problems = spans_outside(doc, doc.text)

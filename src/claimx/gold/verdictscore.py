@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..config.rulefiles import read_objects
-from ..errors import ConfigError, Errors
+from ..errors import ConfigError, Errors, validation_problems
+from ..io.jsonl import read_jsonl
 from ..nlp.verdicts import SCALE
 from ..records.schema import Record
 
@@ -50,26 +50,24 @@ def is_verdict_file(path: Path) -> bool:
     """Whether ``path`` (a file) holds verdict lines rather than records or span annotations."""
     if path.is_dir():
         return False
-    for _, obj in read_objects(path, what="a record", multiline=True):
+    for _, obj in read_jsonl(path, what="a record", comments=True):
         return "verdict" in obj and "schema_version" not in obj and "spans" not in obj
     return False
 
 
 def read_verdict_gold(path: Path) -> dict[str, Judged]:
     out: dict[str, Judged] = {}
-    for lineno, obj in read_objects(path, what="a verdict"):
+    for lineno, obj in read_jsonl(path, what="a verdict", comments=True):
         try:
             g = VerdictGold.model_validate(obj)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ConfigError(Errors.E001, path=path, line=lineno, message=f"{where}: {first['msg']}") from None
+            raise ConfigError(Errors.E050, path=path, line=lineno, problem=validation_problems(exc)[0]) from None
         if g.verdict not in SCALE:
             raise ConfigError(
-                Errors.E001, path=path, line=lineno, message=f"verdict {g.verdict!r} is not one of {', '.join(SCALE)}"
+                Errors.E050, path=path, line=lineno, problem=f"verdict {g.verdict!r} is not one of {', '.join(SCALE)}"
             )
         if g.doc_id in out:
-            raise ConfigError(Errors.E001, path=path, line=lineno, message=f"duplicate doc_id {g.doc_id!r}")
+            raise ConfigError(Errors.E050, path=path, line=lineno, problem=f"duplicate doc_id {g.doc_id!r}")
         span = (g.start, g.end) if g.start is not None and g.end is not None else None
         claim = (g.claim_start, g.claim_end) if g.claim_start is not None and g.claim_end is not None else None
         out[g.doc_id] = Judged(g.verdict, span, claim)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from ..config.settings import InputSettings
-from ..errors import ConfigError, DocumentError, Errors, RunError
+from ..errors import ConfigError, DocumentError, Errors, RunError, at
 from .html import Markup, read_html
 from .source import Source
 
@@ -240,7 +240,7 @@ def read_inputs(
     seen = SeenIds()
     try:
         for inp in _read_all(paths, settings, force_format, skip, follow_links):
-            where = f"{inp.source.path}:{inp.source.line}" if inp.source.line else inp.source.path
+            where = inp.source.where
             first = seen.add(inp.doc_id, where)
             if first is not None and inp.error is None:  # the same input given twice too
                 inp.error = DocumentError(Errors.E109, source=where, doc_id=inp.doc_id, first=first)
@@ -518,7 +518,7 @@ def _read_jsonl(
             for lineno, (raw, _) in enumerate(lines, first):
                 if count >= 0 and lineno >= first + count:
                     break
-                where = f"{shown}:{lineno}"
+                where = at(shown, lineno)
                 src = Source(path=shown, line=lineno, format="jsonl")
                 doc_id = f"{file_id}:{lineno}"
                 if raw is None:
@@ -557,7 +557,7 @@ def _read_jsonl(
         yield Input(
             f"{file_id}:{lineno + 1}",
             src,
-            error=DocumentError(Errors.E107, source=f"{shown}:{lineno + 1}", message=exc or "truncated"),
+            error=DocumentError(Errors.E107, source=at(shown, lineno + 1), message=exc or "truncated"),
         )
     except OSError as exc:
         yield Input(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..errors import at
+
 
 class Source(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -15,3 +17,8 @@ class Source(BaseModel):
     claimreview: list[dict] | None = Field(
         None, description="schema.org ClaimReview objects an HTML page embeds as JSON-LD, as published."
     )
+
+    @property
+    def where(self) -> str:
+        """The file, or ``path:line`` for a line of a JSONL file, as messages name a document."""
+        return at(self.path, self.line) if self.line else self.path

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ..io.files import atomic_writer
+from ..io.jsonl import read_jsonl
 from ..records.items import Item, level_name, walk
 from ..records.schema import ErrorRecord, Record
 
@@ -429,8 +430,7 @@ def read_table(path: str | Path, level: str | None = None, fmt: str | None = Non
     elif fmt == "parquet":
         raw = pd.read_parquet(path)
     elif fmt == "jsonl":
-        with open(path, encoding="utf-8") as fh:
-            rows = [json.loads(line) for line in fh if line.strip()]
+        rows = [row for _, row in read_jsonl(Path(path), what="a row")]
         names = list(rows[0]) if rows else []
         raw = pd.DataFrame([[r.get(n) for n in names] for r in rows], columns=names, dtype=object)
     else:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..config.rulefiles import json_chunks, json_error_line
-from ..errors import ConfigError, Errors
+from ..errors import ConfigError, Errors, validation_problems
+from ..io.jsonl import read_jsonl
 from .schema import ErrorRecord, Record
 
 M = TypeVar("M", bound=BaseModel)
@@ -20,24 +19,6 @@ PER_OBJECT = 5  # problems named per record or annotation
 
 
 LISTED = 10  # records or annotations named in one error
-
-
-def _loc(loc: tuple) -> str:
-    """pydantic's ``("spans", 0, "end")`` as ``spans[0].end``."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f"{'.' if out else ''}{part}"
-    return out
-
-
-def describe(exc: ValidationError) -> list[str]:
-    """One readable line per problem pydantic found (``spans[0].end: Field required``)."""
-    out = []
-    for err in exc.errors(include_url=False):
-        msg = err["msg"].removeprefix("Value error, ")
-        where = _loc(err["loc"])
-        out.append(f"{where}: {msg}" if where else msg)
-    return out
 
 
 def joined_problems(problems: list[str]) -> str:
@@ -108,49 +89,28 @@ def error_files(path: Path) -> list[Path]:
     )
 
 
-def read_jsonl(path: Path, model: type[M], *, errors_too: bool = False) -> Iterator[tuple[int, M | ErrorRecord]]:
-    """(line number, ``model``) for each record of ``path``, read lazily.
+def read_models(path: Path, model: type[M], *, errors_too: bool = False) -> Iterator[tuple[int, M | ErrorRecord]]:
+    """(line number, ``model``) for each record of ``path``, read lazily by :func:`claimx.io.jsonl.read_jsonl`.
 
     A record is one non-blank line, or a pretty-printed object as gold is stored
     (numbered by its first line). With ``errors_too``, a record holding an error
     (``code`` and no ``sections``) gives an :class:`ErrorRecord` instead. A line that
-    is not UTF-8, not JSON or not a valid ``model`` (for a Record: offsets that do
-    not fit its text, :func:`offset_problems`) raises :class:`ConfigError` naming
-    ``path:line``.
+    is not UTF-8 or not JSON raises :class:`ConfigError` ``E053``, one that is not a
+    valid ``model`` (for a Record: offsets that do not fit its text,
+    :func:`offset_problems`) ``E050``, each naming ``path:line``.
     """
-    if not path.exists():
-        raise ConfigError(Errors.E004, path=path)
-
-    def decoded(fh) -> Iterator[tuple[int, str]]:
-        for lineno, raw in enumerate(fh, 1):
-            try:
-                yield lineno, raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
-            except UnicodeDecodeError as exc:
-                raise ConfigError(Errors.E001, path=path, line=lineno, message=f"not UTF-8: {exc.reason}") from None
-
-    try:
-        with path.open("rb") as fh:
-            for lineno, line in json_chunks(decoded(fh)):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                    is_error = errors_too and isinstance(obj, dict) and "code" in obj and "sections" not in obj
-                    item = (ErrorRecord if is_error else model).model_validate(obj)
-                except json.JSONDecodeError as exc:
-                    raise ConfigError(
-                        Errors.E001, path=path, line=json_error_line(lineno, exc), message=f"invalid JSON: {exc.msg}"
-                    ) from None
-                except ValidationError as exc:
-                    msg = f"not a claimx {model.__name__}: {joined_problems(describe(exc))}"
-                    raise ConfigError(Errors.E050, path=path, line=lineno, problem=msg) from None
-                if isinstance(item, Record) and (problems := offset_problems(item)):
-                    raise ConfigError(
-                        Errors.E050, path=path, line=lineno, problem=f"not a claimx Record: {joined_problems(problems)}"
-                    )
-                yield lineno, item
-    except OSError as exc:
-        raise ConfigError(Errors.E105, source=path, message=exc.strerror or exc) from None
+    for lineno, obj in read_jsonl(path):
+        is_error = errors_too and isinstance(obj, dict) and "code" in obj and "sections" not in obj
+        try:
+            item = (ErrorRecord if is_error else model).model_validate(obj)
+        except ValidationError as exc:
+            msg = f"not a claimx {model.__name__}: {joined_problems(validation_problems(exc))}"
+            raise ConfigError(Errors.E050, path=path, line=lineno, problem=msg) from None
+        if isinstance(item, Record) and (problems := offset_problems(item)):
+            raise ConfigError(
+                Errors.E050, path=path, line=lineno, problem=f"not a claimx Record: {joined_problems(problems)}"
+            )
+        yield lineno, item
 
 
 def read_records(
@@ -158,18 +118,18 @@ def read_records(
 ) -> Iterator[Record | ErrorRecord]:
     """The records of one file, one at a time; a doc_id seen before raises :class:`ConfigError`.
 
-    ``seen`` carries the doc_ids across files; ``errors_too`` as in :func:`read_jsonl`.
+    ``seen`` carries the doc_ids across files; ``errors_too`` as in :func:`read_models`.
     """
     seen = {} if seen is None else seen
-    for lineno, rec in read_jsonl(path, Record, errors_too=errors_too):
+    for lineno, rec in read_models(path, Record, errors_too=errors_too):
         if isinstance(rec, Record):
             if rec.doc_id in seen:
                 file, first = seen[rec.doc_id]
                 raise ConfigError(
-                    Errors.E001,
+                    Errors.E050,
                     path=path,
                     line=lineno,
-                    message=f"duplicate doc_id {rec.doc_id!r} (first on line {first} of {file})",
+                    problem=f"duplicate doc_id {rec.doc_id!r} (first on line {first} of {file})",
                 )
             seen[rec.doc_id] = (path, lineno)
         yield rec

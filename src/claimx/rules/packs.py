@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ..config.lexicons import LexiconTable
 from ..config.rulefiles import Rule, read_rules_with_lines, read_yaml, report, slow_regex
 from ..config.settings import Config, ObjectSettings, SectionKind
-from ..errors import ConfigError, Errors
+from ..errors import ConfigError, Errors, at, validation_problems
 from .extents import Extent, Window
 from .matcher import RuleEngine
 from .patterns import Compiled, Compiler, PatternError
@@ -153,8 +153,7 @@ def read_manifest(path: Path) -> Manifest:
     try:
         return Manifest.model_validate(data)
     except ValidationError as exc:
-        msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(Errors.E002, path=path, message=msg) from None
+        raise ConfigError(Errors.E002, path=path, message="; ".join(validation_problems(exc))) from None
 
 
 def load_pack(folder: Path, shared: LexiconTable | None = None, problems: list[ConfigError] | None = None) -> Pack:
@@ -322,7 +321,7 @@ class RuleBuilder:
             rid = item.rule.id
             if rid in first:
                 other = first[rid]
-                report(problems, item.error(f"duplicate rule id {rid!r} (first in {other.path}:{other.line})"))
+                report(problems, item.error(f"duplicate rule id {rid!r} (first in {at(other.path, other.line)})"))
                 continue
             first[rid] = item
             try:

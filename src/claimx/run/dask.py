@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
-from ..errors import ConfigError, DocumentError, Errors, RunError
+from ..errors import ConfigError, DocumentError, Errors, RunError, at
 from ..io.files import errors_path_for
 from ..io.outputs import OutputLock
 from ..io.readers import Found, Input
@@ -175,7 +175,7 @@ def _marked(tasks: list[Task], settings, dups: Dups) -> Iterator[Input]:
         for k, inp in enumerate(_read_task(task, settings)):
             first = dups.get((t, k))
             if first is not None and inp.error is None:
-                where = f"{inp.source.path}:{inp.source.line}" if inp.source.line else inp.source.path
+                where = inp.source.where
                 inp.error = DocumentError(Errors.E109, source=where, doc_id=inp.doc_id, first=first)
             yield inp
 
@@ -208,7 +208,7 @@ class FirstSeen:
             packed = ids[t] if ids is not None else None
             docs = [(_digest(doc_id), 0)] if packed is None else _ID.iter_unpack(packed)
             for k, (digest, line) in enumerate(docs):
-                first = self.first(digest, f"{found.shown}:{line}" if line else found.shown)
+                first = self.first(digest, at(found.shown, line) if line else found.shown)
                 if first is not None:
                     dups[t, k] = first
         self.db.commit()

@@ -68,9 +68,9 @@ class Extractor:
                     yield record, doc
                     continue
                 except DocumentTimeout:
-                    inp.error = DocumentError(Errors.E118, source=_where(inp), seconds=budget)
+                    inp.error = DocumentError(Errors.E118, source=inp.source.where, seconds=budget)
                 except Exception as exc:  # noqa: BLE001 - a bad document must not stop the batch
-                    inp.error = DocumentError(Errors.E199, source=_where(inp), message=repr(exc))
+                    inp.error = DocumentError(Errors.E199, source=inp.source.where, message=repr(exc))
             yield _error(inp), None
 
     def make_doc(self, inp: Input) -> Doc:
@@ -117,10 +117,6 @@ class Extractor:
         doc.spans["tactics"] = sorted(placed, key=lambda s: (s.start, s.end, s.label_))
         self.nlp.get_pipe("claimx_claims")(doc)
         return build_record(inp, doc)
-
-
-def _where(inp: Input) -> str:
-    return f"{inp.source.path}:{inp.source.line}" if inp.source.line else inp.source.path
 
 
 def _error(inp: Input) -> R.ErrorRecord:

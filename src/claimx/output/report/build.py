@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from ...about import __version__
 from ...errors import ConfigError, Errors
-from ...records.io import error_files, jsonl_files, read_jsonl, read_records
+from ...records.io import error_files, jsonl_files, read_models, read_records
 from ...records.schema import ErrorRecord, Record, dumps
 from . import charts
 from .highlight import Highlight, render_text, spans_of
@@ -75,7 +75,7 @@ class ReportSummary:
 def read_errors(path: Path) -> Iterator[ErrorRecord]:
     """The error records of ``path``, one at a time; none if there is no such file."""
     if path.exists():
-        for _, err in read_jsonl(path, ErrorRecord):
+        for _, err in read_models(path, ErrorRecord):
             yield err
 
 
