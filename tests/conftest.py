@@ -38,7 +38,7 @@ def corpus_records(extractor) -> list[Record]:
 def annotated_records(corpus_records) -> list[Record]:
     """The corpus records annotated by reading (tests/annotations/): all but corpora/web/.
 
-    A web page is an annotated article in a site template; tests/test_html_pages.py
+    A web page is an annotated article in a site template; tests/io/test_html_pages.py
     shows it gives the claims, mentions and verdict of that article's plain text.
     """
     return [r for r in corpus_records if not r.doc_id.startswith("web/")]

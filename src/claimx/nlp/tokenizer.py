@@ -48,7 +48,7 @@ def base_tokenizer(nlp, hyphens: list[str], extra: list[str] = ()) -> Tokenizer:
 
     Built in one step: the factory would compile the default infix regex and load the
     special cases, and setting the infixes afterwards compiles again and reloads them
-    (0.06 s of start-up). ``tests/test_tokenizer.py`` checks both give the same tokenizer.
+    (0.06 s of start-up). ``tests/nlp/test_tokenizer.py`` checks both give the same tokenizer.
     """
     d = nlp.Defaults
     infixes = with_hyphens(d.infixes, hyphens, extra) if hyphens or extra else d.infixes

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@pytest.fixture(scope="module")
+def nlp(extractor):
+    return extractor.nlp
+
+
+@pytest.mark.parametrize(
+    "text,tokens",
+    [
+        ("works[1].", ["works", "[1]", "."]),
+        ("[1][2][3] x", ["[1]", "[2]", "[3]", "x"]),
+        ("works.[3] Next", ["works", ".", "[3]", "Next"]),
+        ("range [1\u20133] and [1, 2].", ["range", "[1\u20133]", "and", "[1, 2]", "."]),
+        ("multi\u2011agency task", ["multi", "\u2011", "agency", "task"]),
+    ],
+)
+def test_markers_are_single_tokens(nlp, text, tokens):
+    assert [t.text for t in nlp.make_doc(text)] == tokens
+
+
+CHARS = st.sampled_from(
+    list("ab .,;[]()-\u2013\u2011\u00a0\u200b\u2022\u201c\u201d\t") + ["[1]", "[2, 3]", "[1-2]", "  ", "x[4]."]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(CHARS, max_size=40).map("".join))
+def test_doc_text_round_trips(nlp, text):
+    doc = nlp(text)
+    assert doc.text == text
+    for span in doc.spans["citations"]:
+        assert text[span.start_char : span.end_char] == span.text
+
+
+@pytest.mark.parametrize(
+    "text,tokens",
+    [
+        ("\u201cnews\u201d-style ads", ["\u201c", "news", "\u201d", "-", "style", "ads"]),
+        ("A.I.-generated clips", ["A.I.", "-", "generated", "clips"]),
+        ("fact\u2011check, e.g. this", ["fact", "\u2011", "check", ",", "e.g.", "this"]),
+    ],
+)
+def test_extra_infixes_split_hyphens_after_quotes_and_abbreviations(nlp, text, tokens):
+    assert [t.text for t in nlp.make_doc(text)] == tokens
+
+
+def test_base_tokenizer_is_spacys_factory_with_the_hyphen_infixes(config):
+    """The tokenizer built in one step equals spaCy's factory followed by add_hyphens."""
+    import spacy
+
+    from claimx.nlp.tokenizer import add_hyphens, base_tokenizer
+    from tests.conftest import ROOT
+
+    t = config.settings.tokenizer
+    nlp = spacy.blank("en")
+    old = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
+    add_hyphens(old, nlp.Defaults, t.extra_hyphens, t.extra_infixes)
+    new = base_tokenizer(nlp, t.extra_hyphens, t.extra_infixes)
+    for attr in ("prefix_search", "suffix_search", "infix_finditer"):
+        assert getattr(new, attr).__self__.pattern == getattr(old, attr).__self__.pattern
+    assert (new.token_match, new.url_match, new.rules, new.faster_heuristics) == (
+        old.token_match,
+        old.url_match,
+        old.rules,
+        old.faster_heuristics,
+    )
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpora").rglob("*.*")) if p.suffix != ".gz"]
+    texts.append("multi\u2011agency \u201cco\u2010operate\u201d U.S.-led e-mail's don't 10km (a)b")
+    for text in texts:
+        assert [x.text for x in new(text)] == [x.text for x in old(text)]
