@@ -100,11 +100,11 @@ def render_sections(inp: Input, layout: Layout, trace: list[LineTrace], *, color
 
 def _explain_sections(path: str, config: Path | None, overrides: dict, color: bool, width: int) -> None:
     """``explain --sections``: the section splitter only (no spaCy pipeline is built)."""
-    from ..config.pipeline import read_pipeline_config, settings_of
+    from ..config.pipeline import read_pipeline_config, settings_for
     from ..layout.sections import SectionSplitter
 
     try:
-        settings = settings_of(read_pipeline_config(config, overrides))
+        settings = settings_for(read_pipeline_config(config, overrides))
         splitter = SectionSplitter(settings)
         inputs = list(read_inputs([path], settings.settings.input))
     except ConfigError as exc:

@@ -5,7 +5,7 @@ from pathlib import Path
 import typer
 
 from ..config.lexicons import LexiconTable
-from ..config.pipeline import read_pipeline_config, settings_for, settings_of
+from ..config.pipeline import read_pipeline_config, settings_for
 from ..errors import ConfigError, Errors, ExitCode
 from ..nlp.language import load
 from ..rules.packs import RuleBuilder, load_pack, resolve_packs
@@ -34,7 +34,7 @@ def list_cmd(
     try:
         pipeline = read_pipeline_config(config)
         names = packs or pipeline["rules"]["packs"]
-        loaded = resolve_packs(settings_of(pipeline), names)
+        loaded = resolve_packs(settings_for(pipeline), names)
         component = load(config, packs=[str(p.folder) for p in loaded]).get_pipe("claimx_rules")
         compiled, engine = component.rules, component.matcher
     except ConfigError as exc:

@@ -135,13 +135,16 @@ def check_interpolation(raw: SpacyConfig, path: Path, limit: int = MAX_EXPANDED)
         size(key, ())
 
 
-def settings_of(cfg: SpacyConfig) -> Config:
-    """The claimx settings the pipeline config names."""
-    return load_config(cfg.get("paths", {}).get("settings"))
+def settings_for(source: SpacyConfig | str | Path | None = None) -> Config:
+    """The claimx settings of a pipeline: a read pipeline config, a ``--config`` value
+    (a ``.cfg`` or a settings ``.yaml``) or None (the packaged ones).
 
-
-def settings_for(path: str | Path | None = None) -> Config:
-    """The claimx settings of a ``--config`` value: a pipeline ``.cfg``, a settings ``.yaml`` or None."""
-    if path is not None and Path(path).suffix.lower() not in (".yaml", ".yml"):
-        return settings_of(read_pipeline_config(path))
-    return load_config(path)
+    The one way to the settings from outside a pipeline; inside one, a component holds
+    the same :class:`Config` (``nlp.get_pipe("claimx_sections").config``). Settings
+    files are read once per process and version (:func:`load_config`).
+    """
+    if isinstance(source, SpacyConfig):
+        return load_config(source.get("paths", {}).get("settings"))
+    if source is not None and Path(source).suffix.lower() not in (".yaml", ".yml"):
+        return settings_for(read_pipeline_config(source))
+    return load_config(source)

@@ -93,9 +93,9 @@ class Job:
 
     def settings(self) -> Config:
         """The claimx settings the job's pipeline config names."""
-        from ..config.pipeline import settings_of
+        from ..config.pipeline import settings_for
 
-        return settings_of(self.pipeline_config())
+        return settings_for(self.pipeline_config())
 
 
 _EXTRACTORS: OrderedDict[Job, Extractor] = OrderedDict()
