@@ -380,3 +380,13 @@ def test_reference_urls_and_marker_targets_in_the_tables(records):
     assert refs[refs["doc_id"].str.startswith("web/")]["url"].notna().all() and any(expected)
     cites = to_frame(records, "citations")
     assert [list(t) for t in cites["targets"]] == [c.targets for rec in records for c in rec.citations]
+
+
+def test_verdicts_table_sets_the_publishers_own_rating_beside_claimx_label(records):
+    rows = to_frame(records, "verdicts")
+    got = dict(zip(rows["doc_id"], (None if pd.isna(v) else v for v in rows["publisher_rating"]), strict=True))
+    expected = {
+        r.doc_id: next((c["reviewRating"]["alternateName"] for c in r.source.claimreview or ()), None) for r in records
+    }
+    assert got == expected
+    assert sum(v is not None for v in got.values()) >= 3  # the web pages that embed a ClaimReview

@@ -45,6 +45,7 @@ COLUMN_TYPES: dict[str, str] = {
     "claim_id": "string",
     "citation_id": "string",
     "reference_id": "string",
+    "publisher_rating": "string",
     "url": "string",
     "targets": "list[string]",
     "kind": "string",
@@ -103,7 +104,7 @@ LEVEL_COLUMNS: dict[str, tuple[str, ...]] = {
     "citations": COMMON + ("citation_id", "refs", "rule_id", "sentence_start", "sentence_end", "claim_id", "targets"),
     "references": COMMON + ("reference_id", "number", "rule_id", "url"),
     # One row per document: its verdict (label null when none was read) and what it reviews.
-    "verdicts": COMMON + ("label", "rule_id", "claim_reviewed", "checked_on"),
+    "verdicts": COMMON + ("label", "rule_id", "claim_reviewed", "checked_on", "publisher_rating"),
 }
 
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".jsonl": "jsonl"}
@@ -204,6 +205,7 @@ def _rows(rec: Record, level: str) -> list[dict[str, Any]]:
                 "rule_id": v.rule_id if v else None,
                 "claim_reviewed": rec.claim_reviewed.text if rec.claim_reviewed else None,
                 "checked_on": rec.checked_on.isoformat() if rec.checked_on else None,
+                "publisher_rating": _publisher_rating(rec),
             }
         ]
     rows = [base(i.section_id, i.start, i.end, i.text) | _fields(i) for i in found]
@@ -443,3 +445,15 @@ def read_table(path: str | Path, level: str | None = None, fmt: str | None = Non
     if tuple(raw.columns) != columns:
         raise ValueError(f"{path}: columns {list(raw.columns)} are not those of level {level!r}: {list(columns)}")
     return _restore(raw)
+
+
+def _publisher_rating(rec: Record) -> str | None:
+    """The rating the page's own ClaimReview gives (``reviewRating.alternateName``, else its ``name``), if any."""
+    for review in rec.source.claimreview or ():
+        rating = review.get("reviewRating")
+        rating = rating[0] if isinstance(rating, list) and rating else rating
+        if isinstance(rating, dict):
+            for key in ("alternateName", "name"):
+                if isinstance(rating.get(key), str) and rating[key].strip():
+                    return rating[key].strip()
+    return None
