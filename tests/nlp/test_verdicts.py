@@ -52,6 +52,8 @@ def article(summary: str, title: str = "Did the council ban cash at the market?"
         ("The post lacks any evidence for a ban [1].", "unsupported", "lacks any evidence"),
         ("The ban never happened, the council says [1].", "false", "never happened"),
         ("The figure in the post checks out [1].", "true", "checks out"),
+        ("A figure we debunked last year is back in the post [1].", "false", "debunked"),
+        ("Researchers disproved the figure the post repeats [1].", "false", "disproved"),
     ],
 )
 def test_phrasings_give_their_class(extract, summary, label, phrase):
@@ -64,6 +66,11 @@ def test_phrasings_give_their_class(extract, summary, label, phrase):
 def test_a_negated_cue_does_not_count(extract):
     record = extract(article("The chart is not misleading; the post cites it correctly [1]."))
     assert record.verdict is None
+
+
+def test_a_claim_not_yet_debunked_is_not_rated_false(extract):
+    record = extract(article("The claim has not been debunked, and the council has not replied [1]."))
+    assert record.verdict is None or record.verdict.label != "false"
 
 
 def test_no_evidence_that_it_is_false_is_unsupported(extract):
