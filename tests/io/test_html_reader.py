@@ -68,6 +68,15 @@ def test_a_title_outside_the_main_content_comes_first_and_og_title_stands_in():
     assert [h.rule_id for h in no_h1.markup.hints if h.role == "title"] == ["markup.title"]
 
 
+def test_the_main_contents_h1_is_the_title_not_a_logo_h1_in_the_site_header():
+    page = read_html(
+        "<body><header><h1 class='logo'>Sitename</h1><nav>Home</nav></header>"
+        "<main><article><h1>Fact check: a claim</h1>" + PARAGRAPH + "</article></main></body>"
+    )
+    assert page.text.splitlines()[0] == "Fact check: a claim"
+    assert "Sitename" not in page.text
+
+
 def test_footnote_references_become_markers_and_links():
     page = read_html(
         "<body><p>Police said so <sup id='fnref:2'><a href='#fn:2' class='footnote-ref'>2</a></sup> "

@@ -139,10 +139,14 @@ class HtmlReader:
                 el.drop_tree()
         body = root.find("body")
         body = root if body is None else body
-        title_el = next((el for el in body.iter() if el.tag in self.title_tags), None)
         main = max((el for el in body.iter() if isinstance(el.tag, str) and self.main(el)), key=_text_len, default=None)
         if main is None or _text_len(main) == 0:
             main = body
+        # The main content's own <h1> is the title (a site header may hold a logo <h1>); else the page's first.
+        title_el = next((el for el in main.iter() if el.tag in self.title_tags), None)
+        title_el = (
+            title_el if title_el is not None else next((el for el in body.iter() if el.tag in self.title_tags), None)
+        )
         out = _Lines()
         if title_el is not None and not _inside(title_el, main):
             self._walk(title_el, out, top=True)  # a title outside the main content goes first
