@@ -51,6 +51,15 @@ def test_chrome_goes_and_the_largest_main_candidate_is_read():
     assert page.text.splitlines() == ["Fact check: a claim", PARAGRAPH[3:-4]]
 
 
+def test_a_box_headed_like_chrome_goes_without_any_class():
+    page = read_html(
+        "<body><main><h1>A claim</h1>" + PARAGRAPH + "<section><h2>Related articles</h2><ul><li>Another story about "
+        "scams</li></ul></section><h3>More from The Courier</h3><ul><li>Yet another story</li></ul>"
+        "<h2>What police said</h2><p>They confirmed it [2].</p></main></body>"
+    )
+    assert page.text.splitlines() == ["A claim", PARAGRAPH[3:-4], "What police said", "They confirmed it [2]."]
+
+
 def test_state_and_taxonomy_classes_do_not_make_chrome():
     page = read_html(
         "<body><article class='post has-post-thumbnail category-social-media'><h1>A title</h1>"

@@ -178,6 +178,7 @@ class HtmlSettings(_Section):
     chrome: Selector = Field(default_factory=Selector)  # page chrome, dropped with everything inside
     chrome_unless_title: list[str] = Field(default_factory=list)  # chrome tags kept when they hold the title
     ignore_classes: str | None = None  # class names that say nothing of an element (has-*, category-*)
+    chrome_headings: str | None = None  # a box whose heading this matches whole ("Related articles") is chrome
     hidden_style: str | None = None  # an inline style that hides its element
     note_refs: Selector = Field(default_factory=Selector)  # links that are footnote references ("1" -> a marker)
     note_ref_text: str = r"\d{1,4}"  # the visible text of a footnote reference
@@ -187,7 +188,7 @@ class HtmlSettings(_Section):
     url_meta: list[str] = Field(default_factory=list)  # <meta> giving the page's URL (after <link rel=canonical>)
     claimreview_types: list[str] = Field(default_factory=list)  # JSON-LD @type values kept in source.claimreview
 
-    @field_validator("hidden_style", "note_ref_text", "ignore_classes")
+    @field_validator("hidden_style", "note_ref_text", "ignore_classes", "chrome_headings")
     @classmethod
     def _compiles(cls, value: str | None) -> str | None:
         return None if value is None else checked_regex(value)

@@ -35,6 +35,7 @@ _BLOCK = frozenset(
 )
 _NEVER_TEXT = frozenset("script style noscript template head title svg iframe object".split())
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,7 @@ class HtmlReader:
         self.chrome = _Select(settings.chrome, ignore)
         self.unless_title = frozenset(settings.chrome_unless_title)
         self.hidden_style = re.compile(settings.hidden_style) if settings.hidden_style else None
+        self.chrome_heading = re.compile(settings.chrome_headings) if settings.chrome_headings else None
         self.note_refs = _Select(settings.note_refs)
         self.note_text = re.compile(settings.note_ref_text)
         self.rules = [(rule, _Select(rule)) for rule in markup_rules(settings.markup)]
@@ -137,6 +139,8 @@ class HtmlReader:
         for el in list(root.iter()):
             if el.tag not in ("html", "body") and el.getparent() is not None and self._dropped(el):
                 el.drop_tree()
+        if self.chrome_heading is not None:
+            self._drop_chrome_headed(root)
         body = root.find("body")
         body = root if body is None else body
         main = max((el for el in body.iter() if isinstance(el.tag, str) and self.main(el)), key=_text_len, default=None)
@@ -162,6 +166,22 @@ class HtmlReader:
         self._walk(main, out, top=True)
         text, hints = out.finish()
         return Page(text, Markup(tuple(hints), day, url, tuple(claimreview), tuple(warnings)))
+
+    def _drop_chrome_headed(self, root) -> None:
+        """Drop a box headed like chrome ("Related articles", "Most read"): the heading's container
+        when the heading opens it, else the heading and the element after it."""
+        for h in list(root.iter(*_HEADINGS)):
+            parent = h.getparent()
+            if parent is None or not self.chrome_heading.fullmatch(" ".join(h.text_content().split())):
+                continue
+            first = next((c for c in parent if isinstance(c.tag, str)), None)
+            if first is h and parent.tag not in ("body", "html", "main") and not self.main(parent):
+                parent.drop_tree()
+                continue
+            after = h.getnext()
+            h.drop_tree()
+            if after is not None and isinstance(after.tag, str) and after.tag not in _HEADINGS:
+                after.drop_tree()
 
     def _dropped(self, el) -> bool:
         tag = el.tag
