@@ -284,6 +284,8 @@ _FLAG_ATTRS = {
         "LIKE_EMAIL",
     )
 }
+# Distinct token rows whose satisfied ids the engine keeps across Docs.
+_ROW_CACHE = 50_000
 # A finite pattern expanding to more fixed-length sequences than this runs on the Matcher instead.
 _MAX_SEQUENCES = 512
 
@@ -330,6 +332,9 @@ class RuleEngine:
         self._arrays: dict | None = None  # the index as sorted numpy keys, built on first use
         self.n_sequences = 0
         self._per_rule: dict[str, int] = {}
+        # A token's satisfied ids depend only on its row of Doc.to_array values: kept across
+        # Docs (word types repeat), emptied when full and whenever a pattern is added.
+        self._by_row: dict[tuple[int, ...], set[int]] = {}
 
     def __len__(self) -> int:
         return len(self.patterns)
@@ -352,6 +357,7 @@ class RuleEngine:
         keys: dict[int, tuple[tuple | None, tuple | None]] = {}
         self._validate(key, patterns, keys)
         match_id = self.vocab.strings.add(key)
+        self._by_row.clear()
         rest = []
         for tokens in patterns:
             if not tokens:
@@ -539,6 +545,8 @@ class RuleEngine:
             else numpy.zeros((n, 0), dtype="uint64")
         )
         cols = arrays.T.tolist()
+        rows = arrays.tolist()
+        by_row = self._by_row
         starts: set[tuple[int, int]] = set()
         for col, (keys, table) in self._tables().items():
             column = cols[col]
@@ -555,7 +563,13 @@ class RuleEngine:
             for j in range(start, n):
                 ok = satisfied.get(j)
                 if ok is None:
-                    ok = satisfied[j] = self._satisfied(cols, j)
+                    row = tuple(rows[j])
+                    ok = by_row.get(row)
+                    if ok is None:
+                        if len(by_row) >= _ROW_CACHE:
+                            by_row.clear()
+                        ok = by_row[row] = self._satisfied(cols, j)
+                    satisfied[j] = ok
                 nxt = []
                 for node in frontier:
                     kids = children[node]
