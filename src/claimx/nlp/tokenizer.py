@@ -25,6 +25,13 @@ from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix
 
 from . import extensions as _extensions  # noqa: F401  (registers doc._.layout)
 
+# Chunks (text between spaces) spaCy's tokenizer keeps the tokens of. spaCy's default,
+# 10,000, fills up within the first ~60 documents of varied text and then caches
+# nothing more; MarkerTokenizer empties the cache every FLUSH_EVERY tokens so that it
+# keeps learning the current documents' words within bounded memory.
+CACHE_SIZE = 100_000
+FLUSH_EVERY = 1_000_000
+
 
 def with_hyphens(infixes, hyphens: list[str], extra: list[str] = ()) -> list[str]:
     """spaCy's infixes and a split at extra hyphen characters (e.g. U+2011) as at '-', then ``extra``."""
@@ -60,6 +67,7 @@ def base_tokenizer(nlp, hyphens: list[str], extra: list[str] = ()) -> Tokenizer:
         infix_finditer=compile_infix_regex(infixes).finditer if infixes else None,
         token_match=d.token_match,
         url_match=d.url_match,
+        max_cache_size=CACHE_SIZE,
     )
 
 
@@ -75,12 +83,20 @@ class MarkerTokenizer:
         self.vocab = base.vocab
         self.marker = marker
         self.splitter = splitter
+        self._tokens = 0  # tokens made since spaCy's cache was last emptied
+
+    def _flush(self, n: int) -> None:
+        self._tokens += n
+        if self._tokens >= FLUSH_EVERY and hasattr(self.base, "_flush_cache"):
+            self.base._flush_cache()
+            self._tokens = 0
 
     def __call__(self, text: str, markup=None) -> Doc:
         """``markup``: an HTML page's :class:`claimx.io.html.Markup`, hints for the section splitter."""
         bounds: list[tuple[int, int]] = []
         if self.splitter is None:
             self._segment(text, 0, len(text), bounds)
+            self._flush(len(bounds))
             return _doc_from_bounds(self.vocab, text, bounds)
         layout = self.splitter(text, markup=markup)
         pos = 0
@@ -91,6 +107,7 @@ class MarkerTokenizer:
             pos = unit.end
         if pos < len(text):
             self._segment(text, pos, len(text), bounds)
+        self._flush(len(bounds))
         doc = _doc_from_bounds(self.vocab, text, bounds)
         doc._.layout = layout
         return doc
