@@ -545,34 +545,40 @@ class RuleEngine:
             else numpy.zeros((n, 0), dtype="uint64")
         )
         cols = arrays.T.tolist()
-        rows = arrays.tolist()
+        # Every token's satisfied ids, looked up by its row (computed for rows not seen yet).
         by_row = self._by_row
+        rows = list(map(tuple, arrays.tolist()))
+        satisfied = list(map(by_row.get, rows))
+        for j in [j for j, ok in enumerate(satisfied) if ok is None]:
+            ok = by_row.get(rows[j])  # a row repeated in this Doc
+            if ok is None:
+                if len(by_row) >= _ROW_CACHE:
+                    by_row.clear()
+                ok = by_row[rows[j]] = self._satisfied(cols, j)
+            satisfied[j] = ok
+        children, ends = self._children, self._ends
+
+        # A walk starts where its trie's first token holds (most anchors' walks would end there).
         starts: set[tuple[int, int]] = set()
         for col, (keys, table) in self._tables().items():
             column = cols[col]
             for i in _found(keys, table, arrays[:, col], column):
                 for root, offset in table[column[i]]:
                     if i >= offset:
-                        starts.add((root, i - offset))
+                        start = i - offset
+                        if not children[root].keys().isdisjoint(satisfied[start]):
+                            starts.add((root, start))
         for root in self._scan:
             starts.update((root, i) for i in range(n))
-        satisfied: dict[int, set[int]] = {}
-        children, ends = self._children, self._ends
         for root, start in starts:
             frontier = [root]
             for j in range(start, n):
-                ok = satisfied.get(j)
-                if ok is None:
-                    row = tuple(rows[j])
-                    ok = by_row.get(row)
-                    if ok is None:
-                        if len(by_row) >= _ROW_CACHE:
-                            by_row.clear()
-                        ok = by_row[row] = self._satisfied(cols, j)
-                    satisfied[j] = ok
+                ok = satisfied[j]
                 nxt = []
                 for node in frontier:
                     kids = children[node]
+                    if kids.keys().isdisjoint(ok):
+                        continue
                     if len(kids) < len(ok):
                         nxt.extend(child for tid, child in kids.items() if tid in ok)
                     else:
