@@ -24,6 +24,7 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from . import extensions as _extensions  # noqa: F401  (registers doc._.layout)
+from .units import TEXT
 
 # Chunks (text between spaces) spaCy's tokenizer keeps the tokens of. spaCy's default,
 # 10,000, fills up within the first ~60 documents of varied text and then caches
@@ -97,7 +98,9 @@ class MarkerTokenizer:
         if self.splitter is None:
             self._segment(text, 0, len(text), bounds)
             self._flush(len(bounds))
-            return _doc_from_bounds(self.vocab, text, bounds)
+            doc = _doc_from_bounds(self.vocab, text, bounds)
+            doc.user_data[TEXT] = text
+            return doc
         layout = self.splitter(text, markup=markup)
         pos = 0
         for unit in layout.units:
@@ -109,6 +112,7 @@ class MarkerTokenizer:
             self._segment(text, pos, len(text), bounds)
         self._flush(len(bounds))
         doc = _doc_from_bounds(self.vocab, text, bounds)
+        doc.user_data[TEXT] = text  # read by the components instead of Doc.text (see units.doc_text)
         doc._.layout = layout
         return doc
 
