@@ -285,7 +285,7 @@ _FLAG_ATTRS = {
     )
 }
 # Distinct token rows whose satisfied ids the engine keeps across Docs.
-_ROW_CACHE = 50_000
+_ROW_CACHE = 30_000
 # A finite pattern expanding to more fixed-length sequences than this runs on the Matcher instead.
 _MAX_SEQUENCES = 512
 
@@ -334,7 +334,8 @@ class RuleEngine:
         self._per_rule: dict[str, int] = {}
         # A token's satisfied ids depend only on its row of Doc.to_array values: kept across
         # Docs (word types repeat), emptied when full and whenever a pattern is added.
-        self._by_row: dict[tuple[int, ...], set[int]] = {}
+        self._by_row: dict[tuple[int, ...], frozenset[int]] = {}
+        self._sets: dict[frozenset[int], frozenset[int]] = {}  # one object per distinct set (28,000 rows held 1,105)
 
     def __len__(self) -> int:
         return len(self.patterns)
@@ -358,6 +359,7 @@ class RuleEngine:
         self._validate(key, patterns, keys)
         match_id = self.vocab.strings.add(key)
         self._by_row.clear()
+        self._sets.clear()
         rest = []
         for tokens in patterns:
             if not tokens:
@@ -554,7 +556,9 @@ class RuleEngine:
             if ok is None:
                 if len(by_row) >= _ROW_CACHE:
                     by_row.clear()
-                ok = by_row[rows[j]] = self._satisfied(cols, j)
+                    self._sets.clear()
+                ok = frozenset(self._satisfied(cols, j))
+                ok = by_row[rows[j]] = self._sets.setdefault(ok, ok)  # rows share a few sets
             satisfied[j] = ok
         children, ends = self._children, self._ends
 
