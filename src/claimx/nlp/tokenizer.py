@@ -32,6 +32,8 @@ from .units import TEXT
 # keeps learning the current documents' words within bounded memory.
 CACHE_SIZE = 100_000
 FLUSH_EVERY = 1_000_000
+# Pieces of text (between markers) up to _SHORT characters are tokenized once each.
+_SHORT, _SHORT_KEPT = 4, 10_000
 
 
 def with_hyphens(infixes, hyphens: list[str], extra: list[str] = ()) -> list[str]:
@@ -85,6 +87,7 @@ class MarkerTokenizer:
         self.marker = marker
         self.splitter = splitter
         self._tokens = 0  # tokens made since spaCy's cache was last emptied
+        self._short: dict[str, list[tuple[int, int]]] = {}  # short piece -> its (offset, length) of non-space tokens
 
     def _flush(self, n: int) -> None:
         self._tokens += n
@@ -130,7 +133,19 @@ class MarkerTokenizer:
             self._words(piece, pos, len(piece), start, out)
 
     def _words(self, piece: str, start: int, end: int, offset: int, out: list[tuple[int, int]]) -> None:
-        for tok in self.base(piece[start:end]):
+        text = piece[start:end]
+        if text.isspace():  # only space tokens, which are not kept: a third of the pieces (between markers)
+            return
+        if len(text) <= _SHORT:  # ".", ":\n": the same few pieces again and again, read once each
+            spans = self._short.get(text)
+            if spans is None:
+                if len(self._short) >= _SHORT_KEPT:
+                    self._short.clear()
+                spans = self._short[text] = [(t.idx, len(t.text)) for t in self.base(text) if not t.is_space]
+            s = offset + start
+            out.extend((s + i, s + i + n) for i, n in spans)
+            return
+        for tok in self.base(text):
             if not tok.is_space:
                 s = offset + start + tok.idx
                 out.append((s, s + len(tok.text)))
