@@ -74,3 +74,33 @@ def test_base_tokenizer_is_spacys_factory_with_the_hyphen_infixes(config):
     texts.append("multi\u2011agency \u201cco\u2010operate\u201d U.S.-led e-mail's don't 10km (a)b")
     for text in texts:
         assert [x.text for x in new(text)] == [x.text for x in old(text)]
+
+
+def test_spacy_cache_is_large_and_emptied_as_tokens_go_by(nlp, monkeypatch):
+    """spaCy's tokenizer cache holds CACHE_SIZE chunks and is emptied every FLUSH_EVERY tokens: same tokens."""
+    from claimx.nlp import tokenizer as T
+
+    tok = nlp.tokenizer
+    assert tok.base.max_cache_size == T.CACHE_SIZE
+    text = "Police said [1] the multi\u2011agency stings don't work, 10km away.\n\nA second paragraph [2]."
+    before = [(t.text, t.idx) for t in nlp.make_doc(text)]
+    monkeypatch.setattr(T, "FLUSH_EVERY", 5)
+    for _ in range(3):
+        assert [(t.text, t.idx) for t in nlp.make_doc(text)] == before
+        assert tok._tokens == 0  # emptied after each of these Docs
+
+
+def test_doc_text_is_left_on_the_doc_and_checked(nlp):
+    """``units.doc_text`` gives Doc.text: from the tokenizer's copy, or joined when there is none or it does not fit."""
+    from spacy.tokens import Doc
+
+    from claimx.nlp.units import TEXT, doc_text
+
+    text = "Police said [1] that stings work.\n\nA second  paragraph [2]. "
+    doc = nlp(text)
+    assert doc.user_data[TEXT] is text and doc_text(doc) == doc.text == text
+    doc.user_data[TEXT] = text + "x"
+    assert doc_text(doc) == text
+    plain = Doc(nlp.vocab, words=["a", "b"], spaces=[True, False])
+    assert doc_text(plain) == "a b"
+    assert doc_text(nlp.make_doc("")) == ""

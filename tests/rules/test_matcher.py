@@ -222,3 +222,18 @@ def test_rules_whose_windows_cover_the_doc_run_once_over_it():
     windows = indexed.windows(doc)["r0"]
     assert 2 * sum(e - s for s, e in windows) >= len(doc) and len(windows) > 1
     assert indexed(doc) == sorted(set(plain(doc)), key=lambda m: (m[1], m[2], m[0]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rulesets, st.lists(docs, min_size=2, max_size=4), patterns)
+def test_one_engine_over_many_docs_and_a_late_rule(rules, many, late):
+    """What a token satisfies is kept across Docs; a rule added later empties what was kept."""
+    plain, indexed = both(rules)
+    for words in many + many:
+        doc = make_doc(words)
+        assert indexed(doc) == sorted(set(plain(doc)), key=lambda m: (m[1], m[2], m[0]))
+    plain.add("late", [late])
+    indexed.add("late", [late])
+    for words in many:
+        doc = make_doc(words)
+        assert indexed(doc) == sorted(set(plain(doc)), key=lambda m: (m[1], m[2], m[0]))

@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 from ..config.settings import load_config
 from ..layout.markers import MarkerFinder
 from . import extensions as _extensions  # noqa: F401  (registers span._.refs, doc._.rejected_markers)
-from .units import CITATIONS, UNITS
+from .units import CITATIONS, UNITS, doc_text
 
 
 class CitationMarkers:
@@ -18,7 +18,7 @@ class CitationMarkers:
         self.finder = finder
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text  # Doc.text joins every token: read it once
+        text = doc_text(doc)  # Doc.text joins every token
         units = doc.spans.get(UNITS)
         ranges = [(u.start_char, u.end_char) for u in units] if units is not None else [(0, len(text))]
         spans, rejected = [], []

@@ -29,18 +29,27 @@ class LowercaseLemmatizer(Lemmatizer):
             return super().__call__(doc)
         if not len(doc):
             return doc
-        columns = doc.to_array([ORTH, LEMMA]).tolist()
         strings = self.vocab.strings
         cache = self._by_hash
-        lemmas = []
-        for orth, lemma in columns:
-            if lemma and not self.overwrite:
-                lemmas.append(lemma)
-                continue
-            found = cache.get(orth)
-            if found is None:
-                found = cache[orth] = strings.add(self.lemma(strings[orth]))
-            lemmas.append(found)
+        if self.overwrite:
+            orths = doc.to_array(ORTH).tolist()
+            lemmas = list(map(cache.get, orths))
+            for i in [i for i, found in enumerate(lemmas) if found is None]:
+                orth = orths[i]
+                found = cache.get(orth)
+                if found is None:
+                    found = cache[orth] = strings.add(self.lemma(strings[orth]))
+                lemmas[i] = found
+        else:
+            lemmas = []
+            for orth, lemma in doc.to_array([ORTH, LEMMA]).tolist():
+                if lemma:
+                    lemmas.append(lemma)
+                    continue
+                found = cache.get(orth)
+                if found is None:
+                    found = cache[orth] = strings.add(self.lemma(strings[orth]))
+                lemmas.append(found)
         doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
         return doc
 

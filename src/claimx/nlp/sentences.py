@@ -7,13 +7,15 @@ without a ``claimx_sections`` component before it, the whole text is one unit.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 import numpy
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, IS_SPACE, LENGTH, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..config.settings import load_config
-from .units import CITATIONS, unit_ranges
+from .units import CITATIONS, doc_text, unit_ranges
 
 
 class MarkerSentences:
@@ -30,6 +32,15 @@ class MarkerSentences:
     def __init__(self, punct_chars: list[str], closers: list[str]) -> None:
         self.punct = frozenset(punct_chars)
         self.closers = frozenset(closers)
+        self._hashes: tuple | None = None  # (punct, punct or closers) as string hashes, made on first use
+
+    def _sets(self, doc: Doc) -> tuple[numpy.ndarray, numpy.ndarray]:
+        if self._hashes is None:
+            strings = doc.vocab.strings
+            punct = {strings.add(p) for p in self.punct}
+            ends = punct | {strings.add(c) for c in self.closers}
+            self._hashes = (numpy.array(sorted(punct), dtype="uint64"), numpy.array(sorted(ends), dtype="uint64"))
+        return self._hashes
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
@@ -40,11 +51,24 @@ class MarkerSentences:
             for i in range(span.start, span.end):
                 is_marker[i] = True
         starts = [False] * n
+        # Tokens read as arrays: sentence punctuation (its positions), closers, space
+        # tokens, and where each starts in the text (to see if it starts in lower case).
+        punct, ends = self._sets(doc)
+        cols = doc.to_array([ORTH, IDX, LENGTH, IS_SPACE])
+        orth = cols[:, 0]
+        idx, length, space = cols[:, 1].tolist(), cols[:, 2].tolist(), cols[:, 3].tolist()
+        text = doc_text(doc)
+        tokens = (
+            numpy.flatnonzero(numpy.isin(orth, punct)).tolist(),
+            numpy.isin(orth, ends).tolist(),
+            space,
+            lambda k: length[k] > 0 and text[idx[k]].islower(),
+        )
         pos = 0
         for start, end in unit_ranges(doc):
             if pos < start:
                 starts[pos] = True
-            self._mark(doc, start, end, is_marker, starts)
+            self._mark(tokens, start, end, is_marker, starts)
             pos = max(pos, end)
         if pos < n:
             starts[pos] = True
@@ -54,28 +78,26 @@ class MarkerSentences:
         doc.from_array([SENT_START], values)
         return doc
 
-    def _mark(self, doc: Doc, first: int, n: int, is_marker: list[bool], starts: list[bool]) -> None:
+    def _mark(self, tokens: tuple, first: int, n: int, is_marker: list[bool], starts: list[bool]) -> None:
         """Sentence starts within tokens [first, n)."""
+        at_punct, is_end, space, lower = tokens
         starts[first] = True
-        i = first
-        while i < n:
-            tok = doc[i]
-            if tok.text not in self.punct:
-                i += 1
-                continue
+        p = bisect_left(at_punct, first)
+        while p < len(at_punct) and at_punct[p] < n:
+            i = at_punct[p]
             j = i + 1
-            while j < n and (doc[j].text in self.closers or doc[j].text in self.punct):
+            while j < n and is_end[j]:
                 j += 1
             k = j
-            while k < n and (is_marker[k] or doc[k].is_space):
+            while k < n and (is_marker[k] or space[k]):
                 k += 1
-            if k > j and (k == n or not doc[k].text[:1].islower()):
+            if k > j and (k == n or not lower(k)):
                 j = k
-            while j < n and doc[j].is_space:
+            while j < n and space[j]:
                 j += 1
-            if j < n and not doc[j].text[:1].islower():
+            if j < n and not lower(j):
                 starts[j] = True
-            i = max(j, i + 1)
+            p = bisect_left(at_punct, max(j, i + 1), p)
 
 
 @Language.factory("claimx_sentences", default_config={"settings": None})

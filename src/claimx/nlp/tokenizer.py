@@ -24,6 +24,16 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from . import extensions as _extensions  # noqa: F401  (registers doc._.layout)
+from .units import TEXT
+
+# Chunks (text between spaces) spaCy's tokenizer keeps the tokens of. spaCy's default,
+# 10,000, fills up within the first ~60 documents of varied text and then caches
+# nothing more; MarkerTokenizer empties the cache every FLUSH_EVERY tokens so that it
+# keeps learning the current documents' words within bounded memory.
+CACHE_SIZE = 100_000
+FLUSH_EVERY = 1_000_000
+# Pieces of text (between markers) up to _SHORT characters are tokenized once each.
+_SHORT, _SHORT_KEPT = 4, 10_000
 
 
 def with_hyphens(infixes, hyphens: list[str], extra: list[str] = ()) -> list[str]:
@@ -60,6 +70,7 @@ def base_tokenizer(nlp, hyphens: list[str], extra: list[str] = ()) -> Tokenizer:
         infix_finditer=compile_infix_regex(infixes).finditer if infixes else None,
         token_match=d.token_match,
         url_match=d.url_match,
+        max_cache_size=CACHE_SIZE,
     )
 
 
@@ -75,13 +86,24 @@ class MarkerTokenizer:
         self.vocab = base.vocab
         self.marker = marker
         self.splitter = splitter
+        self._tokens = 0  # tokens made since spaCy's cache was last emptied
+        self._short: dict[str, list[tuple[int, int]]] = {}  # short piece -> its (offset, length) of non-space tokens
+
+    def _flush(self, n: int) -> None:
+        self._tokens += n
+        if self._tokens >= FLUSH_EVERY and hasattr(self.base, "_flush_cache"):
+            self.base._flush_cache()
+            self._tokens = 0
 
     def __call__(self, text: str, markup=None) -> Doc:
         """``markup``: an HTML page's :class:`claimx.io.html.Markup`, hints for the section splitter."""
         bounds: list[tuple[int, int]] = []
         if self.splitter is None:
             self._segment(text, 0, len(text), bounds)
-            return _doc_from_bounds(self.vocab, text, bounds)
+            self._flush(len(bounds))
+            doc = _doc_from_bounds(self.vocab, text, bounds)
+            doc.user_data[TEXT] = text
+            return doc
         layout = self.splitter(text, markup=markup)
         pos = 0
         for unit in layout.units:
@@ -91,7 +113,9 @@ class MarkerTokenizer:
             pos = unit.end
         if pos < len(text):
             self._segment(text, pos, len(text), bounds)
+        self._flush(len(bounds))
         doc = _doc_from_bounds(self.vocab, text, bounds)
+        doc.user_data[TEXT] = text  # read by the components instead of Doc.text (see units.doc_text)
         doc._.layout = layout
         return doc
 
@@ -109,7 +133,19 @@ class MarkerTokenizer:
             self._words(piece, pos, len(piece), start, out)
 
     def _words(self, piece: str, start: int, end: int, offset: int, out: list[tuple[int, int]]) -> None:
-        for tok in self.base(piece[start:end]):
+        text = piece[start:end]
+        if text.isspace():  # only space tokens, which are not kept: a third of the pieces (between markers)
+            return
+        if len(text) <= _SHORT:  # ".", ":\n": the same few pieces again and again, read once each
+            spans = self._short.get(text)
+            if spans is None:
+                if len(self._short) >= _SHORT_KEPT:
+                    self._short.clear()
+                spans = self._short[text] = [(t.idx, len(t.text)) for t in self.base(text) if not t.is_space]
+            s = offset + start
+            out.extend((s + i, s + i + n) for i, n in spans)
+            return
+        for tok in self.base(text):
             if not tok.is_space:
                 s = offset + start + tok.idx
                 out.append((s, s + len(tok.text)))

@@ -21,6 +21,15 @@ from bisect import bisect_right
 from spacy.tokens import Doc, Span
 
 SECTIONS, UNITS, CITATIONS, REFERENCES = "sections", "units", "citations", "references"
+TEXT = "claimx.text"  # doc.user_data key: the text claimx's tokenizer read
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, without joining every token when claimx's tokenizer left the text on the Doc."""
+    text = doc.user_data.get(TEXT)
+    if isinstance(text, str) and (doc[-1].idx + len(doc[-1].text_with_ws) == len(text) if len(doc) else not text):
+        return text
+    return doc.text
 
 
 def unit_ranges(doc: Doc) -> list[tuple[int, int]]:

@@ -14,7 +14,8 @@ def build_record(inp: Input, doc: Doc) -> R.Record:
     """The record of a document the pipeline has read, from its span groups and ``doc._.page``.
 
     Nothing comes from the tokenizer's layout: a component that edits the span groups
-    (see :mod:`claimx.nlp.units`) changes the record.
+    (see :mod:`claimx.nlp.units`) changes the record. The Doc's text is ``inp.text``, so a
+    span's text is read as its slice of it (``Span.text`` joins its tokens).
     """
     text, page = inp.text, doc._.page or {}
     section_spans = list(doc.spans[SECTIONS]) if SECTIONS in doc.spans else []
@@ -50,7 +51,7 @@ def build_record(inp: Input, doc: Doc) -> R.Record:
         sent = span.sent
         cit = R.Citation(
             id=f"c{len(citations) + 1}",
-            text=span.text,
+            text=text[span.start_char : span.end_char],
             refs=span._.refs,
             start=span.start_char,
             end=span.end_char,
@@ -65,7 +66,8 @@ def build_record(inp: Input, doc: Doc) -> R.Record:
     groups = {name: SpanIndex(doc.spans[name]) for name in ("tactics", "hedges", "quantities", "actors")}
 
     def place(span: Span) -> dict:
-        return {"text": span.text, "start": span.start_char, "end": span.end_char, "rule_id": span.id_}
+        start, end = span.start_char, span.end_char
+        return {"text": text[start:end], "start": start, "end": end, "rule_id": span.id_}
 
     claims = []
     for sent in doc.spans[CLAIMS]:
@@ -75,7 +77,7 @@ def build_record(inp: Input, doc: Doc) -> R.Record:
                 id=f"k{len(claims) + 1}",
                 section_id=section_of(sent),
                 kind=sent.label_,
-                text=sent.text,
+                text=text[sent.start_char : sent.end_char],
                 start=sent.start_char,
                 end=sent.end_char,
                 citation_ids=[c.id for c in cited],
@@ -111,7 +113,10 @@ def build_record(inp: Input, doc: Doc) -> R.Record:
         checked_on=page.get("checked_on"),
         layout=page.get("layout", "unsectioned"),
         claim_reviewed=R.ClaimReviewed(
-            text=claim.text, start=claim.start_char, end=claim.end_char, rule_id=claim.id_ or None
+            text=text[claim.start_char : claim.end_char],
+            start=claim.start_char,
+            end=claim.end_char,
+            rule_id=claim.id_ or None,
         )
         if claim is not None
         else None,

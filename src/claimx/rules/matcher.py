@@ -284,6 +284,8 @@ _FLAG_ATTRS = {
         "LIKE_EMAIL",
     )
 }
+# Distinct token rows whose satisfied ids the engine keeps across Docs.
+_ROW_CACHE = 30_000
 # A finite pattern expanding to more fixed-length sequences than this runs on the Matcher instead.
 _MAX_SEQUENCES = 512
 
@@ -330,6 +332,10 @@ class RuleEngine:
         self._arrays: dict | None = None  # the index as sorted numpy keys, built on first use
         self.n_sequences = 0
         self._per_rule: dict[str, int] = {}
+        # A token's satisfied ids depend only on its row of Doc.to_array values: kept across
+        # Docs (word types repeat), emptied when full and whenever a pattern is added.
+        self._by_row: dict[tuple[int, ...], frozenset[int]] = {}
+        self._sets: dict[frozenset[int], frozenset[int]] = {}  # one object per distinct set (28,000 rows held 1,105)
 
     def __len__(self) -> int:
         return len(self.patterns)
@@ -352,6 +358,8 @@ class RuleEngine:
         keys: dict[int, tuple[tuple | None, tuple | None]] = {}
         self._validate(key, patterns, keys)
         match_id = self.vocab.strings.add(key)
+        self._by_row.clear()
+        self._sets.clear()
         rest = []
         for tokens in patterns:
             if not tokens:
@@ -539,26 +547,42 @@ class RuleEngine:
             else numpy.zeros((n, 0), dtype="uint64")
         )
         cols = arrays.T.tolist()
+        # Every token's satisfied ids, looked up by its row (computed for rows not seen yet).
+        by_row = self._by_row
+        rows = list(map(tuple, arrays.tolist()))
+        satisfied = list(map(by_row.get, rows))
+        for j in [j for j, ok in enumerate(satisfied) if ok is None]:
+            ok = by_row.get(rows[j])  # a row repeated in this Doc
+            if ok is None:
+                if len(by_row) >= _ROW_CACHE:
+                    by_row.clear()
+                    self._sets.clear()
+                ok = frozenset(self._satisfied(cols, j))
+                ok = by_row[rows[j]] = self._sets.setdefault(ok, ok)  # rows share a few sets
+            satisfied[j] = ok
+        children, ends = self._children, self._ends
+
+        # A walk starts where its trie's first token holds (most anchors' walks would end there).
         starts: set[tuple[int, int]] = set()
         for col, (keys, table) in self._tables().items():
             column = cols[col]
             for i in _found(keys, table, arrays[:, col], column):
                 for root, offset in table[column[i]]:
                     if i >= offset:
-                        starts.add((root, i - offset))
+                        start = i - offset
+                        if not children[root].keys().isdisjoint(satisfied[start]):
+                            starts.add((root, start))
         for root in self._scan:
             starts.update((root, i) for i in range(n))
-        satisfied: dict[int, set[int]] = {}
-        children, ends = self._children, self._ends
         for root, start in starts:
             frontier = [root]
             for j in range(start, n):
-                ok = satisfied.get(j)
-                if ok is None:
-                    ok = satisfied[j] = self._satisfied(cols, j)
+                ok = satisfied[j]
                 nxt = []
                 for node in frontier:
                     kids = children[node]
+                    if kids.keys().isdisjoint(ok):
+                        continue
                     if len(kids) < len(ok):
                         nxt.extend(child for tid, child in kids.items() if tid in ok)
                     else:
