@@ -96,6 +96,11 @@ def test_footnote_references_become_markers_and_links():
     assert links == [("[2]", "fn:2"), ("[3]", "ref-3")]
 
 
+def test_a_footnote_number_already_in_brackets_is_not_bracketed_again():
+    page = read_html("<body><p>Police said so<sup>[<a href='#fn3'>3</a>]</sup>.</p></body>")
+    assert page.text == "Police said so[3].\n"
+
+
 def test_entries_numbered_by_list_position_with_start_and_value():
     page = read_html(
         "<body><h2>Sources</h2><ol start='4'><li id='a'>Four</li><li>Five</li><li value='9'>Nine</li>"

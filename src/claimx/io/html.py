@@ -240,9 +240,15 @@ class HtmlReader:
         if not self.note_text.fullmatch(words):
             return None
         parent = el.getparent()
-        if self.note_refs(el) or (parent is not None and (parent.tag == "sup" or self.note_refs(parent))):
-            return int(words)
-        return None
+        if not (self.note_refs(el) or (parent is not None and (parent.tag == "sup" or self.note_refs(parent)))):
+            return None
+        # Already written inside the marker's brackets ("<sup>[<a href=#fn3>3</a>]</sup>"): the text has the marker.
+        prev = el.getprevious()
+        before = (prev.tail if prev is not None else parent.text if parent is not None else None) or ""
+        opening, closing = self.settings.note_marker.split("{number}")
+        if opening and closing and before.rstrip().endswith(opening) and (el.tail or "").lstrip().startswith(closing):
+            return None
+        return int(words)
 
     def _date(self, root, meta: dict[str, str]) -> date | None:
         values = [meta[k] for k in self.settings.date_meta if meta.get(k)]
