@@ -153,6 +153,16 @@ def test_date_from_markup_only_without_a_checked_on_line():
     assert str(timed.checked_on) == "2024-12-31"
 
 
+def test_a_sidebars_dates_are_not_the_pages_date():
+    rec = record(
+        "<body><aside><ul><li><time datetime='2020-01-01'>Old story</time></li></ul></aside>"
+        "<main><h1>A claim</h1><div class='byline'><time datetime='2025-06-07'>7 June</time></div>"
+        + PARAGRAPH
+        + "</main></body>"
+    )
+    assert str(rec.checked_on) == "2025-06-07"
+
+
 def test_claimreview_json_ld_and_canonical_url_land_in_source():
     review = {
         "@type": "ClaimReview",

@@ -252,12 +252,22 @@ class HtmlReader:
 
     def _date(self, root, meta: dict[str, str]) -> date | None:
         values = [meta[k] for k in self.settings.date_meta if meta.get(k)]
-        values += [t.get("datetime") for t in root.iter("time") if t.get("datetime")]
+        values += [t.get("datetime") for t in root.iter("time") if t.get("datetime") and not self._in_page_chrome(t)]
         for value in values:
             day = _iso_day(value)
             if day is not None:
                 return day
         return None
+
+    def _in_page_chrome(self, el) -> bool:
+        """Inside chrome by tag or ARIA role (a sidebar's or footer's list of other stories), not by class:
+        the date is read before the chrome goes, and a byline (chrome by class) holds the page's own date."""
+        el = el.getparent()
+        while el is not None:
+            if el.tag not in self.unless_title and self.chrome(el, classes=False):
+                return True
+            el = el.getparent()
+        return False
 
     def _claimreview(self, root, warnings: list[tuple[str, str]]) -> list[dict]:
         wanted = set(self.settings.claimreview_types)
