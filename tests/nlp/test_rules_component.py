@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 
@@ -73,3 +75,64 @@ def test_title_and_heading_claims(extract):
 def test_actors(extract):
     claim = claim_of(extract, "Interpol and the FBI ran stings.")
     assert [(a.label, a.text) for a in claim.actors][:2] == [("INTERNATIONAL_BODY", "Interpol"), ("AGENCY", "FBI")]
+
+
+def _widen_twice(doc, matches, bounds, is_marker):
+    """Widening as it was first written, every match widened again in the second reading: (first, second)."""
+
+    def mention(r) -> bool:
+        return r.item.kind == "tactic" and not getattr(r.item.rule, "block", False)
+
+    def run(starts):
+        return [
+            (start, end)
+            if rule.extent is None
+            else rule.extent.widen(doc, start, end, *bounds[k], is_marker, starts - {start})
+            for rule, k, start, end in matches
+        ]
+
+    framed = [rule.extent is not None and rule.extent.object is not None for rule, *_ in matches]
+    first = run(frozenset(s for (r, _, s, _), f in zip(matches, framed, strict=True) if mention(r) and not f))
+    if not any(framed):
+        return first, first
+    again = frozenset(s for (r, _, s, _), sp in zip(matches, first, strict=True) if mention(r) and sp is not None)
+    return first, run(again)
+
+
+def _frame_texts(tmp_path_factory) -> list[str]:
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    sys.path.insert(0, str(root / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.pop(0)
+    archive = tmp_path_factory.mktemp("frames") / "a"
+    generate(archive, 80, 5)
+    texts = [p.read_text(encoding="utf-8") for p in sorted((root / "corpora").rglob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(archive.rglob("*.txt"))]
+    # Frames side by side, so that a frame's window runs into another that survives.
+    texts.append(
+        "Scammers impersonate the bank and steal the username and password information of users.\n\n"
+        "They pose as agents to steal your login details, then impersonate officials and confirm your account details."
+    )
+    return texts
+
+
+def test_second_reading_widens_only_what_new_starts_reach(extractor, tmp_path_factory):
+    """Frames are widened again only where a surviving frame starts inside their window: same spans as all again."""
+    nlp = extractor.nlp
+    rules = nlp.get_pipe("claimx_rules")
+    names = [name for name, _ in nlp.pipeline]
+    changed = 0  # documents where the second reading changes a span
+    for text in _frame_texts(tmp_path_factory):
+        doc = nlp.make_doc(text)
+        for _name, proc in nlp.pipeline[: names.index("claimx_rules")]:
+            doc = proc(doc)
+        matches, bounds = rules._matches(doc)
+        is_marker = rules._markers(doc)
+        first, second = _widen_twice(doc, matches, bounds, is_marker)
+        assert rules._widen(doc, matches, bounds, is_marker) == second
+        changed += first != second
+    assert changed  # the texts hold frames the second reading cuts short

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from spacy.tokens import Doc
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +106,58 @@ def test_doc_text_is_left_on_the_doc_and_checked(nlp):
     plain = Doc(nlp.vocab, words=["a", "b"], spaces=[True, False])
     assert doc_text(plain) == "a b"
     assert doc_text(nlp.make_doc("")) == ""
+
+
+def _doc_from_bounds_by_gaps(vocab, text, bounds):
+    """The Doc as first built: each gap handed to one function that follows spaCy's white-space rules."""
+    words, spaces = [], []
+
+    def gap(g):
+        if not g:
+            return
+        if words and not spaces[-1] and g[0] == " ":
+            spaces[-1] = True
+            g = g[1:]
+        if g:
+            words.append(g)
+            spaces.append(False)
+
+    pos = 0
+    for s, e in bounds:
+        gap(text[pos:s])
+        words.append(text[s:e])
+        spaces.append(False)
+        pos = e
+    gap(text[pos:])
+    return Doc(vocab, words=words, spaces=spaces)
+
+
+@st.composite
+def _text_and_bounds(draw):
+    parts = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["", " ", "  ", "\n", " \n", "\t ", "\n\n "]), st.text("ab.", min_size=1, max_size=3)
+            ),
+            max_size=8,
+        )
+    )
+    tail = draw(st.sampled_from(["", " ", "\n", "  "]))
+    text, bounds = "", []
+    for space, word in parts:
+        text += space
+        bounds.append((len(text), len(text) + len(word)))
+        text += word
+    return text + tail, bounds
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_text_and_bounds())
+def test_doc_from_bounds_gives_every_gap_as_spacy_would(case):
+    from claimx.nlp.tokenizer import _doc_from_bounds
+
+    text, bounds = case
+    vocab = spacy.blank("en").vocab
+    doc, ref = _doc_from_bounds(vocab, text, bounds), _doc_from_bounds_by_gaps(vocab, text, bounds)
+    assert doc.text == text
+    assert [(t.text, t.whitespace_) for t in doc] == [(t.text, t.whitespace_) for t in ref]

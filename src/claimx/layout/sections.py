@@ -19,11 +19,24 @@ from datetime import date
 
 from ..config.settings import Config, LineRule
 from ..errors import Errors
+from .firstchar import ASCII, first_char_table
 
 _LINE = re.compile(r"[^\n]*")
 # Roles that may only appear before any heading, once.
 _TITLE_ROLES = {"title"}
 _CONTENT_KINDS = {"summary", "body", "other"}
+# Decoration patterns whose 'inner' is the whole (stripped) line unless the line starts with
+# one of the first characters or ends with one of the second: the packaged one (a heading's
+# '#', bold '**' or '__') and the settings' default. A line with plain edges skips the
+# pattern, which otherwise costs about as much as all line rules together (it is lazy
+# over the whole line). tests/layout/test_firstchar.py checks both on generated lines.
+PLAIN_EDGES = {
+    (
+        r"(?:#{1,6}[ \t]+)?(?:\*\*|__)?(?P<inner>(?:[ \t]*+[^ \t\n])*?"
+        r"(?:[ \t]++(?=(?:\*\*|__)[ \t]*\Z))?)(?:\*\*|__)?[ \t]*"
+    ): ("#*_", "*_"),
+    "(?P<inner>.*)": ("", ""),
+}
 
 
 @dataclass(slots=True)
@@ -154,17 +167,36 @@ class SectionSplitter:
     def __init__(self, config: Config) -> None:
         self.rules = [(rule, rule.regex) for rule in config.line_rules]
         self.by_id = {rule.id: (rule, regex) for rule, regex in self.rules}
+        # For each ASCII first character, the rules that could match a line starting with it.
+        self._by_first = [
+            [self.rules[i] for i in row] for row in first_char_table([regex for _rule, regex in self.rules])
+        ]
         self.max_heading_chars = config.settings.layout.max_heading_chars
         self.decoration = re.compile(config.settings.layout.decoration)
+        self._plain_edges = PLAIN_EDGES.get(config.settings.layout.decoration)
         self.max_unit = config.settings.layout.max_unit_chars
 
     def _classify(
         self, text: str, start: int, end: int, allowed: set[str], rules: list | None = None
     ) -> tuple[LineRule, re.Match[str]] | None:
         """The first allowed rule matching the whole line, or else the line without its decoration."""
-        deco = self.decoration.fullmatch(text, start, end)
-        inner = deco.span("inner") if deco else (start, end)
-        spans = [(start, end)] if inner == (start, end) else [(start, end), inner]
+        edges = self._plain_edges
+        if edges is not None and text[start] not in edges[0] and text[end - 1] not in edges[1]:
+            inner = (start, end)
+        else:
+            deco = self.decoration.fullmatch(text, start, end)
+            inner = deco.span("inner") if deco else (start, end)
+        if inner == (start, end):
+            if rules is None:
+                c = ord(text[start])
+                rules = self._by_first[c] if c < ASCII else self.rules
+            for rule, regex in rules:
+                if rule.role in allowed:
+                    m = regex.fullmatch(text, start, end)
+                    if m is not None:
+                        return rule, m
+            return None
+        spans = [(start, end), inner]
         for rule, regex in self.rules if rules is None else rules:
             if rule.role not in allowed:
                 continue

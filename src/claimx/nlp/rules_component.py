@@ -23,6 +23,7 @@ itself matched, for ``claimx explain``.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 
 from spacy.language import Language
@@ -49,16 +50,8 @@ class RuleMatcher:
         found: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
         blocks: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
         cores: dict[tuple[int, int, int], tuple[int, int]] = {}
-        strings = doc.vocab.strings
-        unit, bounds = unit_index(doc), unit_ranges(doc)
+        matches, bounds = self._matches(doc)
         is_marker = self._markers(doc) if self.widens else None
-        matches = []
-        for match_id, start, end in self.matcher(doc):
-            k = unit[start]
-            if k < 0 or k != unit[end - 1]:
-                continue  # a rule reads one title, heading or paragraph at a time
-            rule = self.rules[strings[match_id]]
-            matches.append((rule, k, start + rule.compiled.lead, end - rule.compiled.trail))
         widened = self._widen(doc, matches, bounds, is_marker)
         for (rule, _k, start, end), span in zip(matches, widened, strict=True):
             if span is None:
@@ -91,6 +84,19 @@ class RuleMatcher:
             doc.spans[name] = sorted(spans, key=lambda s: (s.start, s.end, s.label_))
         return doc
 
+    def _matches(self, doc: Doc) -> tuple[list, list[tuple[int, int]]]:
+        """(rule, unit, start, end) of each match inside one unit, and the units' token ranges."""
+        strings = doc.vocab.strings
+        unit, bounds = unit_index(doc), unit_ranges(doc)
+        matches = []
+        for match_id, start, end in self.matcher(doc):
+            k = unit[start]
+            if k < 0 or k != unit[end - 1]:
+                continue  # a rule reads one title, heading or paragraph at a time
+            rule = self.rules[strings[match_id]]
+            matches.append((rule, k, start + rule.compiled.lead, end - rule.compiled.trail))
+        return matches, bounds
+
     def _one_label(self, spans: list[Span]) -> list[Span]:
         """One label per span: of overlapping mentions of different labels, keep the higher
         priority, then the longer, then the one whose rule comes first."""
@@ -116,21 +122,30 @@ class RuleMatcher:
         def mention(r) -> bool:
             return r.item.kind == "tactic" and not getattr(r.item.rule, "block", False)
 
-        def run(starts: frozenset[int]) -> list[tuple[int, int] | None]:
-            return [
-                (start, end)
-                if rule.extent is None
-                else rule.extent.widen(doc, start, end, *bounds[k], is_marker, starts - {start})
-                for rule, k, start, end in matches
-            ]
-
         framed = [rule.extent is not None and rule.extent.object is not None for rule, *_ in matches]
-        first = run(frozenset(s for (r, _, s, _), f in zip(matches, framed, strict=True) if mention(r) and not f))
+        starts = frozenset(s for (r, _, s, _), f in zip(matches, framed, strict=True) if mention(r) and not f)
+        first, reach = [], []
+        for rule, k, start, end in matches:
+            if rule.extent is None:
+                first.append((start, end))
+                reach.append((0, 0))
+            else:
+                span, a, b = rule.extent.widen_reach(doc, start, end, *bounds[k], is_marker, starts)
+                first.append(span)
+                reach.append((a, b))
         if not any(framed):
             return first
-        return run(
-            frozenset(s for (r, _, s, _), span in zip(matches, first, strict=True) if mention(r) and span is not None)
+        # The second reading's starts hold the first's and the frames that survived: a match
+        # is widened again only if one of those new starts falls where its window looked.
+        again = frozenset(
+            s for (r, _, s, _), span in zip(matches, first, strict=True) if mention(r) and span is not None
         )
+        new = sorted(again - starts)
+        out = list(first)
+        for i, ((rule, k, start, end), (a, b)) in enumerate(zip(matches, reach, strict=True)):
+            if a < b and (x := bisect.bisect_left(new, a)) < len(new) and new[x] < b:
+                out[i] = rule.extent.widen(doc, start, end, *bounds[k], is_marker, again)
+        return out
 
     @staticmethod
     def _markers(doc: Doc) -> list[bool]:

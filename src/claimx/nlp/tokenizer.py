@@ -187,25 +187,36 @@ def create_tokenizer(settings: str | None = None, layout: bool = True):
 
 
 def _doc_from_bounds(vocab, text: str, bounds: list[tuple[int, int]]) -> Doc:
-    """Build a Doc from non-space token spans; white space in between follows spaCy's rules."""
+    """Build a Doc from non-space token spans; white space in between follows spaCy's rules.
+
+    A gap between two tokens that starts with ' ' gives that space to the token before
+    (its ``whitespace_``) and the rest, if any, is a space token; any other gap (at the
+    start of the text, or starting with a newline or tab) is a space token whole.
+    """
     words: list[str] = []
     spaces: list[bool] = []
-
-    def gap(g: str) -> None:
-        if not g:
-            return
-        if words and not spaces[-1] and g[0] == " ":
-            spaces[-1] = True
-            g = g[1:]
-        if g:
-            words.append(g)
-            spaces.append(False)
-
+    word, space = words.append, spaces.append
     pos = 0
     for s, e in bounds:
-        gap(text[pos:s])
-        words.append(text[s:e])
-        spaces.append(False)
+        if pos < s:  # a gap; the entry before it, if any, is a token with no space yet
+            if words and text[pos] == " ":
+                spaces[-1] = True
+                if pos + 1 < s:
+                    word(text[pos + 1 : s])
+                    space(False)
+            else:
+                word(text[pos:s])
+                space(False)
+        word(text[s:e])
+        space(False)
         pos = e
-    gap(text[pos:])
+    if pos < len(text):
+        if words and text[pos] == " ":
+            spaces[-1] = True
+            if pos + 1 < len(text):
+                word(text[pos + 1 :])
+                space(False)
+        else:
+            word(text[pos:])
+            space(False)
     return Doc(vocab, words=words, spaces=spaces)

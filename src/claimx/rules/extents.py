@@ -49,8 +49,19 @@ class Extent:
 
         ``starts`` are the first tokens of the other tactic matches: an object window
         does not run into another mention, except one among its first two words
-        (the object itself: "refer that tip").
+        (the object itself: "refer that tip"). The match's own start never counts:
+        it lies before the window.
         """
+        return self.widen_reach(doc, start, end, lo, hi, is_marker, starts)[0]
+
+    def widen_reach(
+        self, doc, start: int, end: int, lo: int, hi: int, is_marker, starts: frozenset[int] = frozenset()
+    ) -> tuple[tuple[int, int] | None, int, int]:
+        """:meth:`widen`, and the token positions [a, b) whose presence in ``starts`` it looked at.
+
+        The result is the same for any other ``starts`` that holds the same positions of [a, b).
+        """
+        reach = (0, 0)
         if self.before is not None:
             k = 0
             while k < self.before_max and start > lo and self.before.has(doc[start - 1]):
@@ -64,6 +75,7 @@ class Extent:
         window = self.object
         if window is not None:
             j, limit = end, min(hi, end + window.max)
+            reach = (end + 2, limit)
             if window.start is not None and (j >= limit or not window.start.has(doc[j])):
                 limit = j  # the words after the match do not open an object
             while j < limit and not is_marker[j] and not (j - end >= 2 and j in starts):
@@ -75,9 +87,9 @@ class Extent:
             while j > end and window.trim is not None and window.trim.has(doc[j - 1]):
                 j -= 1
             if j - end < window.min:
-                return None
+                return None, *reach
             for needed in window.require:
                 if not any(needed.match_at(doc, k, j) for k in range(end, j)):
-                    return None
+                    return None, *reach
             end = j
-        return start, end
+        return (start, end), *reach

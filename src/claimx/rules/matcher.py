@@ -334,8 +334,12 @@ class RuleEngine:
         self._per_rule: dict[str, int] = {}
         # A token's satisfied ids depend only on its row of Doc.to_array values: kept across
         # Docs (word types repeat), emptied when full and whenever a pattern is added.
-        self._by_row: dict[tuple[int, ...], frozenset[int]] = {}
+        # A row is keyed by its bytes (every row has the same columns until the next ``add``).
+        self._by_row: dict[bytes, frozenset[int]] = {}
         self._sets: dict[frozenset[int], frozenset[int]] = {}  # one object per distinct set (28,000 rows held 1,105)
+        # A satisfied set -> the trie roots it starts (whose first token it satisfies), made on first need.
+        self._starts: dict[frozenset[int], frozenset[int]] = {}
+        self._roots_by_tid: dict[int, list[int]] | None = None  # token id -> roots with it as a first token
 
     def __len__(self) -> int:
         return len(self.patterns)
@@ -360,6 +364,8 @@ class RuleEngine:
         match_id = self.vocab.strings.add(key)
         self._by_row.clear()
         self._sets.clear()
+        self._starts.clear()
+        self._roots_by_tid = None
         rest = []
         for tokens in patterns:
             if not tokens:
@@ -549,7 +555,12 @@ class RuleEngine:
         cols = arrays.T.tolist()
         # Every token's satisfied ids, looked up by its row (computed for rows not seen yet).
         by_row = self._by_row
-        rows = list(map(tuple, arrays.tolist()))
+        width = arrays.shape[1]
+        rows = (
+            numpy.ascontiguousarray(arrays).view(numpy.dtype((numpy.void, 8 * width))).ravel().tolist()
+            if width
+            else [b""] * n
+        )
         satisfied = list(map(by_row.get, rows))
         for j in [j for j, ok in enumerate(satisfied) if ok is None]:
             ok = by_row.get(rows[j])  # a row repeated in this Doc
@@ -557,20 +568,30 @@ class RuleEngine:
                 if len(by_row) >= _ROW_CACHE:
                     by_row.clear()
                     self._sets.clear()
+                    self._starts.clear()
                 ok = frozenset(self._satisfied(cols, j))
                 ok = by_row[rows[j]] = self._sets.setdefault(ok, ok)  # rows share a few sets
             satisfied[j] = ok
         children, ends = self._children, self._ends
 
-        # A walk starts where its trie's first token holds (most anchors' walks would end there).
+        # A walk starts where its trie's first token holds (most anchors' walks would end there):
+        # each distinct satisfied set's roots are found once (sets are shared objects).
         starts: set[tuple[int, int]] = set()
+        starts_of, opened = self._starts, [None] * n
         for col, (keys, table) in self._tables().items():
             column = cols[col]
             for i in _found(keys, table, arrays[:, col], column):
                 for root, offset in table[column[i]]:
                     if i >= offset:
                         start = i - offset
-                        if not children[root].keys().isdisjoint(satisfied[start]):
+                        roots = opened[start]
+                        if roots is None:
+                            ok = satisfied[start]
+                            roots = starts_of.get(ok)
+                            if roots is None:
+                                roots = starts_of[ok] = self._roots_started(ok)
+                            opened[start] = roots
+                        if root in roots:
                             starts.add((root, start))
         for root in self._scan:
             starts.update((root, i) for i in range(n))
@@ -594,6 +615,16 @@ class RuleEngine:
                         matches.add((match_id, start, j + 1))
                 frontier = nxt
         return sorted(matches, key=lambda m: (m[1], m[2], m[0]))
+
+    def _roots_started(self, ok: frozenset[int]) -> frozenset[int]:
+        """The trie roots whose first token is among the satisfied ids ``ok``."""
+        by_tid = self._roots_by_tid
+        if by_tid is None:
+            by_tid = self._roots_by_tid = {}
+            for root in self._roots.values():
+                for tid in self._children[root]:
+                    by_tid.setdefault(tid, []).append(root)
+        return frozenset(root for tid in ok for root in by_tid.get(tid, ()))
 
     def _satisfied(self, cols: list[list[int]], i: int) -> set[int]:
         """The ids of the pattern tokens that token ``i`` satisfies."""
