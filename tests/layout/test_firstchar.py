@@ -13,8 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from claimx.config.settings import LayoutSettings
 from claimx.layout.firstchar import ASCII, first_char_table, first_chars
-from claimx.layout.sections import PLAIN_EDGES, SectionSplitter
+from claimx.layout.sections import SectionSplitter
 
 # Characters the shipped line rules and decorations care about, some letters and digits,
 # white space inside a line, and characters whose case folds to ASCII letters (Kelvin sign, long s).
@@ -105,21 +106,26 @@ def test_first_chars_follow_case_folding_and_give_up_when_unsure():
 
 
 @settings(max_examples=3000, deadline=None)
-@given(
-    line=st.text(alphabet="#*_ \t\xa0ax.", min_size=1, max_size=12).map(str.strip).filter(bool),
-    pattern=st.sampled_from(sorted(PLAIN_EDGES)),
-)
-def test_plain_edged_lines_are_their_own_inner_text(line, pattern):
-    head, tail = PLAIN_EDGES[pattern]
+@given(line=st.text(alphabet="#*_ \t\xa0ax.~=", min_size=1, max_size=12).map(str.strip).filter(bool))
+def test_plain_edged_lines_are_their_own_inner_text(config, line):
+    layout = config.settings.layout
+    head, tail = layout.decoration_edges
     if line[0] in head or line[-1] in tail:
         return
-    m = re.compile(pattern).fullmatch(line)
-    assert m is not None and m.span("inner") == (0, len(line)), (pattern, line)
+    m = re.compile(layout.decoration).fullmatch(line)
+    assert m is not None and m.span("inner") == (0, len(line)), line
 
 
 def test_the_packaged_decoration_takes_the_shortcut(config):
-    assert config.settings.layout.decoration in PLAIN_EDGES
+    assert config.settings.layout.decoration_edges is not None
     assert SectionSplitter(config)._plain_edges is not None
+
+
+def test_edges_that_do_not_fit_the_decoration_are_refused():
+    packaged = dict(lines="l.jsonl", markers="m.jsonl")
+    LayoutSettings(**packaged, decoration=r"(?P<inner>.*)", decoration_edges=("", ""))
+    with pytest.raises(ValueError, match="do not fit the decoration pattern"):
+        LayoutSettings(**packaged, decoration=r"(?:~~)?(?P<inner>.*?)(?:~~)?", decoration_edges=("#", "#"))
 
 
 def test_splitter_classifies_as_without_the_shortcuts(config, corpus_texts):

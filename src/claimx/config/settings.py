@@ -111,6 +111,33 @@ class LayoutSettings(_Section):
     min_ref: int = 1
     max_ref: int = 9999
     max_range: int = 50
+    # The characters a decorated line starts with / ends with: a line with neither is its
+    # own inner text and skips the decoration pattern (a speed-up; null: always run it).
+    decoration_edges: tuple[str, str] | None = None
+
+    @model_validator(mode="after")
+    def _edges_fit_the_decoration(self) -> LayoutSettings:
+        """Probe every short line of edge, space and word characters: a plain-edged one must be its own inner."""
+        if self.decoration_edges is None:
+            return self
+        starts, ends = self.decoration_edges
+        regex = re.compile(self.decoration)
+        alphabet = sorted(set(starts + ends + "#*_~=+>|` \t-a1."))
+        probes = [""]
+        for _ in range(3):
+            probes = [p + c for p in probes for c in alphabet]
+            for line in probes:
+                line = line.strip(" \t")
+                if not line or line[0] in starts or line[-1] in ends:
+                    continue
+                m = regex.fullmatch(line)
+                if m is None or m.span("inner") != (0, len(line)):
+                    raise ValueError(
+                        f"decoration_edges {list(self.decoration_edges)!r} do not fit the decoration pattern: "
+                        f"the line {line!r} starts and ends plain but the pattern decorates it; set "
+                        "layout.decoration_edges to the characters a decorated line starts and ends with, or null"
+                    )
+        return self
 
     @field_validator("decoration")
     @classmethod

@@ -25,18 +25,6 @@ _LINE = re.compile(r"[^\n]*")
 # Roles that may only appear before any heading, once.
 _TITLE_ROLES = {"title"}
 _CONTENT_KINDS = {"summary", "body", "other"}
-# Decoration patterns whose 'inner' is the whole (stripped) line unless the line starts with
-# one of the first characters or ends with one of the second: the packaged one (a heading's
-# '#', bold '**' or '__') and the settings' default. A line with plain edges skips the
-# pattern, which otherwise costs about as much as all line rules together (it is lazy
-# over the whole line). tests/layout/test_firstchar.py checks both on generated lines.
-PLAIN_EDGES = {
-    (
-        r"(?:#{1,6}[ \t]+)?(?:\*\*|__)?(?P<inner>(?:[ \t]*+[^ \t\n])*?"
-        r"(?:[ \t]++(?=(?:\*\*|__)[ \t]*\Z))?)(?:\*\*|__)?[ \t]*"
-    ): ("#*_", "*_"),
-    "(?P<inner>.*)": ("", ""),
-}
 
 
 @dataclass(slots=True)
@@ -173,7 +161,8 @@ class SectionSplitter:
         ]
         self.max_heading_chars = config.settings.layout.max_heading_chars
         self.decoration = re.compile(config.settings.layout.decoration)
-        self._plain_edges = PLAIN_EDGES.get(config.settings.layout.decoration)
+        # A line whose edges no decoration starts or ends with is its own inner text (layout.decoration_edges).
+        self._plain_edges = config.settings.layout.decoration_edges
         self.max_unit = config.settings.layout.max_unit_chars
 
     def _classify(
