@@ -43,7 +43,8 @@ Word = tuple[CharSet, ...]  # a string of character sets
 
 _EXTRA = "\u00a0\u2011\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u25e6\u2026\u00e9\u00df\u00c9\u0416\u0436\u4e2d\u0663\u00b2\u2028"  # noqa: E501
 BASE_ALPHABET = frozenset(map(chr, range(128))) | frozenset(_EXTRA)
-_CATEGORY = {
+# re's character categories as one-character patterns (also read by layout/firstchar.py).
+CATEGORY_PATTERNS = {
     C.CATEGORY_DIGIT: r"\d",
     C.CATEGORY_NOT_DIGIT: r"\D",
     C.CATEGORY_SPACE: r"\s",
@@ -59,7 +60,7 @@ _MAX_SUFFIXES = 4000
 
 @cache
 def _category(code, alphabet: CharSet) -> CharSet:
-    rx = re.compile(_CATEGORY[code])
+    rx = re.compile(CATEGORY_PATTERNS[code])
     return frozenset(ch for ch in alphabet if rx.fullmatch(ch))
 
 
@@ -303,7 +304,7 @@ class _Guard:
             return "."
         if op is C.IN:
             if len(av) == 1 and av[0][0] is C.CATEGORY:
-                return _CATEGORY[av[0][1]]
+                return CATEGORY_PATTERNS[av[0][1]]
             parts = []
             for sub_op, sub_av in av:
                 if sub_op is C.NEGATE:
@@ -313,7 +314,7 @@ class _Guard:
                 elif sub_op is C.RANGE:
                     parts.append(f"{re.escape(chr(sub_av[0]))}-{re.escape(chr(sub_av[1]))}")
                 elif sub_op is C.CATEGORY:
-                    parts.append(_CATEGORY[sub_av])
+                    parts.append(CATEGORY_PATTERNS[sub_av])
             return "[" + "".join(parts) + "]"
         if op is C.BRANCH:
             return "(?:" + "|".join(self.text(b) for b in av[1]) + ")"

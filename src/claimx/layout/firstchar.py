@@ -18,16 +18,10 @@ import re
 from re import _constants as C  # noqa: PLC2701 - the parse tree of re's own parser
 from re import _parser
 
+from ..config.regexguard import CATEGORY_PATTERNS
+
 ASCII = 128
 
-_CATEGORY = {
-    C.CATEGORY_DIGIT: r"\d",
-    C.CATEGORY_NOT_DIGIT: r"\D",
-    C.CATEGORY_SPACE: r"\s",
-    C.CATEGORY_NOT_SPACE: r"\S",
-    C.CATEGORY_WORD: r"\w",
-    C.CATEGORY_NOT_WORD: r"\W",
-}
 _FLAGS = re.IGNORECASE | re.ASCII | re.DOTALL | re.UNICODE | re.LOCALE
 
 
@@ -52,8 +46,8 @@ def _atom(op, av) -> str:
                 parts.append(re.escape(chr(iav)))
             elif iop is C.RANGE:
                 parts.append(re.escape(chr(iav[0])) + "-" + re.escape(chr(iav[1])))
-            elif iop is C.CATEGORY and iav in _CATEGORY:
-                parts.append(_CATEGORY[iav])
+            elif iop is C.CATEGORY and iav in CATEGORY_PATTERNS:
+                parts.append(CATEGORY_PATTERNS[iav])
             else:
                 raise _Unknown(iop)
         return "[" + ("^" if negate else "") + "".join(parts) + "]"
