@@ -81,6 +81,7 @@ class Errors(str, Enum):
     E117 = "{source}: symbolic link to {target}, outside the input folder {root}; not followed (use --follow-links)"
     E118 = "{source}: processing took longer than input.max_seconds ({seconds:g} s); stopped"
     E119 = "cannot keep the index of doc_ids: {message}"
+    E120 = "{source}: HTML page with text, but none could be read from its markup: {reason}"
     E199 = "{source}: internal error while processing the document: {message}"
     # Warnings inside a record: W0xx reading the input, W1xx sections, W2xx citation markers,
     # W3xx gold records made from span annotations (`claimx gold import`).

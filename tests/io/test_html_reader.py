@@ -180,6 +180,18 @@ def test_claimreview_json_ld_and_canonical_url_land_in_source():
     assert [w.code for w in rec.warnings][:1] == ["W003"]
 
 
+def test_a_deeply_nested_page_is_read_and_one_past_the_parser_is_a_clear_error(tmp_path):
+    from claimx.io.readers import read_inputs
+
+    deep = read_html("<body>" + "<div>" * 1500 + "<p>deep text</p>" + "</div>" * 1500 + "<p>after</p></body>")
+    assert deep.text == "deep text\nafter\n"  # past libxml2's default 256 levels, and no RecursionError
+    page = tmp_path / "deep.html"
+    page.write_text("<body>" + "<div>" * 5000 + "<p>deep text</p>" + "</div>" * 5000 + "</body>", encoding="utf-8")
+    (inp,) = list(read_inputs([str(page)], load_config().settings.input))
+    assert inp.error is not None and inp.error.code == "E120"
+    assert "nested deeper than the HTML parser reads" in str(inp.error)
+
+
 def test_no_element_or_empty_markup_is_empty_text():
     assert read_html("").text == ""
     assert read_html("<!-- only a comment -->").text == ""

@@ -36,6 +36,8 @@ _BLOCK = frozenset(
 _NEVER_TEXT = frozenset("script style noscript template head title svg iframe object".split())
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_PARSER_DEPTH = 2048  # libxml2's HTML parser stops here, even with huge_tree, and keeps no text
+_TEXT_BETWEEN_TAGS = re.compile(r">[^<\s]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,7 @@ class Markup:
 class Page:
     text: str
     markup: Markup = field(default_factory=Markup)
+    unreadable: str | None = None  # why a page that holds text gave none
 
 
 class _Select:
@@ -124,7 +127,8 @@ class HtmlReader:
         if not markup.strip():
             return Page("")
         try:
-            root = lxml.html.document_fromstring(markup)
+            # huge_tree: libxml2 otherwise gives up on a page nested deeper than 256 elements.
+            root = lxml.html.document_fromstring(markup, parser=_parser())
         except Exception:  # lxml raises ParserError and ValueError for pages with no element at all
             return Page("")
         head = root.find("head")
@@ -165,7 +169,10 @@ class HtmlReader:
                     out.block(rule, mark, {})
         self._walk(main, out, top=True)
         text, hints = out.finish()
-        return Page(text, Markup(tuple(hints), day, url, tuple(claimreview), tuple(warnings)))
+        page = Page(text, Markup(tuple(hints), day, url, tuple(claimreview), tuple(warnings)))
+        if not text.strip() and _TEXT_BETWEEN_TAGS.search(markup) and sum(1 for _ in root.iter()) >= _PARSER_DEPTH:
+            page.unreadable = f"nested deeper than the HTML parser reads ({_PARSER_DEPTH} elements)"
+        return page
 
     def _drop_chrome_headed(self, root) -> None:
         """Drop a box headed like chrome ("Related articles", "Most read"): the heading's container
@@ -199,37 +206,44 @@ class HtmlReader:
             return not (tag in self.unless_title and any(d.tag in self.title_tags for d in el.iter()))
         return False
 
-    def _walk(self, el, out: _Lines, top: bool = False) -> None:
-        tag = el.tag
-        block = tag in _BLOCK
-        if block:
-            out.newline()
-        mark = out.open()
-        if tag == "pre":
-            out.pre += 1
-        note = self._note_number(el) if tag == "a" else None
-        if note is not None:
-            out.data(self.settings.note_marker.format(number=note), raw=True)
-        else:
-            if el.text:
-                out.data(el.text)
-            for child in el:
-                self._walk(child, out)
-        if tag == "pre":
-            out.pre -= 1
-        if block:
-            out.newline()
-        if tag == "a":
-            href = el.get("href") or ""
-            if href.startswith("#") and len(href) > 1:
-                out.link(mark, href[1:])
-        if block:
-            for rule, select in self.rules:
-                if select(el):
-                    out.block(rule, mark, _entry(el) if rule.role == "reference_entry" else {})
-                    break
-        if el.tail and not top:
-            out.data(el.tail)
+    def _walk(self, root, out: _Lines, top: bool = False) -> None:
+        """Write ``root`` and everything in it (its tail too, unless ``top``), with an explicit stack:
+        a page nested thousands of elements deep is read, not a RecursionError."""
+        stack: list[tuple[object, int | None, bool]] = [(root, None, top)]
+        while stack:
+            el, mark, is_top = stack.pop()
+            tag = el.tag
+            block = tag in _BLOCK
+            if mark is None:  # entering the element
+                if block:
+                    out.newline()
+                mark = out.open()
+                if tag == "pre":
+                    out.pre += 1
+                stack.append((el, mark, is_top))  # its end, after its children
+                note = self._note_number(el) if tag == "a" else None
+                if note is not None:
+                    out.data(self.settings.note_marker.format(number=note), raw=True)
+                    continue
+                if el.text:
+                    out.data(el.text)
+                stack.extend((child, None, False) for child in reversed(el))
+                continue
+            if tag == "pre":
+                out.pre -= 1
+            if block:
+                out.newline()
+            if tag == "a":
+                href = el.get("href") or ""
+                if href.startswith("#") and len(href) > 1:
+                    out.link(mark, href[1:])
+            if block:
+                for rule, select in self.rules:
+                    if select(el):
+                        out.block(rule, mark, _entry(el) if rule.role == "reference_entry" else {})
+                        break
+            if el.tail and not is_top:
+                out.data(el.tail)
 
     def _note_number(self, el) -> int | None:
         """The number of a footnote reference written as a bare number (``<a href=#fn3>3</a>``), else None."""
@@ -434,6 +448,13 @@ def _typed(data, wanted: set[str]) -> list[dict]:
             if isinstance(value, (list, dict)):
                 found.extend(_typed(value, wanted))
     return found
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    import lxml.html
+
+    return lxml.html.HTMLParser(huge_tree=True)
 
 
 @lru_cache(maxsize=4)

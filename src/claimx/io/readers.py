@@ -436,6 +436,8 @@ def _read_file(path: str, doc_id: str, fmt: str, gz: bool, settings: InputSettin
     markup = None
     if fmt == "html":
         page = read_html(text, settings.html)
+        if page.unreadable:
+            return Input(doc_id, src, error=DocumentError(Errors.E120, source=shown, reason=page.unreadable))
         text, markup = page.text, page.markup
         src = src.model_copy(update={"url": markup.url, "claimreview": list(markup.claimreview) or None})
         warnings = [*warnings, *markup.warnings]
