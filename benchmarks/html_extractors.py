@@ -38,6 +38,8 @@ _SET_ASIDE = re.compile(r"\[[\d,\s\-\u2013]+\]|(?<!\S)\d{1,2}(?=[\s.,;:)]|$)|\*\
 
 
 def norm(text: str) -> str:
+    text = re.sub(r"\[([^\]]+)\]\((?:https?://[^)\s]+)\)", r"\1", text)  # a Markdown link is its text on a page
+    text = re.sub(r"(?m)^\s*#{1,6}\s+", "", text)  # and a Markdown heading sign is the heading element
     return " ".join(_SET_ASIDE.sub(" ", text).split())
 
 

@@ -44,7 +44,8 @@ def plain_of(page: Path) -> Path:
 
 
 def squash(text: str) -> str:
-    """White space made single; Markdown bold marks (``**x**``, ``<strong>`` on a page) taken out."""
+    """White space made single; Markdown bold marks (``<strong>`` on a page) and links (``<a>``) as their text."""
+    text = re.sub(r"\[([^\]]+)\]\((?:https?://[^)\s]+)\)", r"\1", text)  # a Markdown link is a link on a page
     return " ".join(text.replace("**", "").split())
 
 

@@ -86,6 +86,31 @@ def test_the_main_contents_h1_is_the_title_not_a_logo_h1_in_the_site_header():
     assert "Sitename" not in page.text
 
 
+def test_an_og_title_the_page_shows_in_an_element_is_that_element_not_a_second_line():
+    page = read_html(
+        "<head><meta property='og:title' content='Fact check: a claim'></head><body><main>"
+        "<div class='headline'>Fact check: a claim</div>" + PARAGRAPH + "</main></body>"
+    )
+    assert page.text.splitlines() == ["Fact check: a claim", PARAGRAPH[3:-4]]
+    assert [(h.rule_id, page.text[h.start : h.end]) for h in page.markup.hints if h.role == "title"] == [
+        ("markup.title", "Fact check: a claim")
+    ]
+
+
+def test_footnote_blocks_are_entries_numbered_as_written_over_several_lines():
+    rec = record(
+        "<body><h1>A claim</h1><p>It was said<a class='footnote-anchor' href='#footnote-1'>1</a>.</p><h2>Sources</h2>"
+        "<div class='footnote'><a class='footnote-number' href='#footnote-anchor-1'>1</a>"
+        "<div class='footnote-content'><p>Agency release, <a href='https://example.org/a'>link</a></p></div></div>"
+        "<div class='footnote'><a class='footnote-number' href='#footnote-anchor-2'>2</a>"
+        "<div class='footnote-content'><p>Local paper</p></div></div></body>"
+    )
+    assert [(r.number, r.text, r.url) for r in rec.references] == [
+        (1, "Agency release, link", "https://example.org/a"),
+        (2, "Local paper", None),
+    ]
+
+
 def test_footnote_references_become_markers_and_links():
     page = read_html(
         "<body><p>Police said so <sup id='fnref:2'><a href='#fn:2' class='footnote-ref'>2</a></sup> "
@@ -151,6 +176,19 @@ def test_date_from_markup_only_without_a_checked_on_line():
     assert str(checked.checked_on) == "2025-05-01"
     timed = record("<body><h1>A claim</h1><time datetime='2024-12-31'>New Year's Eve</time>" + PARAGRAPH + "</body>")
     assert str(timed.checked_on) == "2024-12-31"
+
+
+def test_json_ld_date_published_dates_a_page_without_meta_or_time():
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [{"@type": "BlogPosting", "datePublished": "2025-10-14T08:00Z"}],
+    }
+    rec = record(
+        f"<head><script type='application/ld+json'>{json.dumps(graph)}</script></head><body><h1>A claim</h1>"
+        + PARAGRAPH
+        + "</body>"
+    )
+    assert str(rec.checked_on) == "2025-10-14"
 
 
 def test_a_sidebars_dates_are_not_the_pages_date():

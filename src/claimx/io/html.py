@@ -33,7 +33,8 @@ _BLOCK = frozenset(
     "address article aside blockquote br dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
     "header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
 )
-_NEVER_TEXT = frozenset("script style noscript template head title svg iframe object".split())
+# audio/video/canvas hold fallback text a browser that plays them never shows.
+_NEVER_TEXT = frozenset("script style noscript template head title svg iframe object audio video canvas".split())
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _PARSER_DEPTH = 2048  # libxml2's HTML parser stops here, even with huge_tree, and keeps no text
@@ -114,6 +115,7 @@ class HtmlReader:
         self.hidden_style = re.compile(settings.hidden_style) if settings.hidden_style else None
         self.chrome_heading = re.compile(settings.chrome_headings) if settings.chrome_headings else None
         self.note_refs = _Select(settings.note_refs)
+        self._title_el = None  # an element that shows the og:title, during one call
         self.note_text = re.compile(settings.note_ref_text)
         self.rules = [(rule, _Select(rule)) for rule in markup_rules(settings.markup)]
         self.title_tags = frozenset(
@@ -134,10 +136,12 @@ class HtmlReader:
         head = root.find("head")
         meta = _meta(root)
         warnings: list[tuple[str, str]] = []
-        claimreview = self._claimreview(root, warnings)
+        linked = self._json_ld(root, warnings)
+        wanted = set(self.settings.claimreview_types)
+        claimreview = [found for data in linked for found in _typed(data, wanted)] if wanted else []
         url = next((link.get("href") for link in root.iter("link") if _rel(link) == "canonical"), None)
         url = url or next((meta[k] for k in self.settings.url_meta if meta.get(k)), None)
-        day = self._date(root, meta)  # before the chrome goes: a byline holds the date
+        day = self._date(root, meta, linked)  # before the chrome goes: a byline holds the date
         if head is not None:
             head.drop_tree()
         for el in list(root.iter()):
@@ -160,7 +164,10 @@ class HtmlReader:
             self._walk(title_el, out, top=True)  # a title outside the main content goes first
         elif title_el is None:
             title = next((meta[k] for k in self.settings.title_meta if meta.get(k)), None)
-            if title:
+            shown = _element_saying(main, title) if title else None
+            if shown is not None:  # the page shows its title in an element of its own: that element is the title
+                self._title_el = shown
+            elif title:
                 rule = next((r for r, _ in self.rules if r.role == "title"), None)
                 mark = out.open()
                 out.data(title)
@@ -168,6 +175,7 @@ class HtmlReader:
                 if rule is not None:
                     out.block(rule, mark, {})
         self._walk(main, out, top=True)
+        self._title_el = None
         text, hints = out.finish()
         page = Page(text, Markup(tuple(hints), day, url, tuple(claimreview), tuple(warnings)))
         if not text.strip() and _TEXT_BETWEEN_TAGS.search(markup) and sum(1 for _ in root.iter()) >= _PARSER_DEPTH:
@@ -203,7 +211,13 @@ class HtmlReader:
             return True
         # A main-content candidate is never chrome by its class names alone (an article tagged "social").
         if self.chrome(el, classes=not self.main(el)):
-            return not (tag in self.unless_title and any(d.tag in self.title_tags for d in el.iter()))
+            # A header holding the title is the article's own when it sits in a main candidate or holds
+            # no other chrome (a site header's menus); a site header with a logo <h1> is not.
+            own = tag in self.unless_title and (
+                any(self.main(a) for a in el.iterancestors())
+                or not any(self.chrome(d, classes=False) for d in el.iterdescendants() if isinstance(d.tag, str))
+            )
+            return not (own and any(d.tag in self.title_tags for d in el.iter()))
         return False
 
     def _walk(self, root, out: _Lines, top: bool = False) -> None:
@@ -237,7 +251,11 @@ class HtmlReader:
                 href = el.get("href") or ""
                 if href.startswith("#") and len(href) > 1:
                     out.link(mark, href[1:])
-            if block:
+            if block and el is self._title_el:
+                rule = next((r for r, _ in self.rules if r.role == "title"), None)
+                if rule is not None:
+                    out.block(rule, mark, {})
+            elif block:
                 for rule, select in self.rules:
                     if select(el):
                         out.block(rule, mark, _entry(el) if rule.role == "reference_entry" else {})
@@ -256,6 +274,8 @@ class HtmlReader:
         parent = el.getparent()
         if not (self.note_refs(el) or (parent is not None and (parent.tag == "sup" or self.note_refs(parent)))):
             return None
+        if any(rule.role == "reference_entry" and select(a) for a in el.iterancestors() for rule, select in self.rules):
+            return None  # a source entry's own number (a link back to the text), not a marker
         # Already written inside the marker's brackets ("<sup>[<a href=#fn3>3</a>]</sup>"): the text has the marker.
         prev = el.getprevious()
         before = (prev.tail if prev is not None else parent.text if parent is not None else None) or ""
@@ -264,8 +284,9 @@ class HtmlReader:
             return None
         return int(words)
 
-    def _date(self, root, meta: dict[str, str]) -> date | None:
+    def _date(self, root, meta: dict[str, str], linked: list) -> date | None:
         values = [meta[k] for k in self.settings.date_meta if meta.get(k)]
+        values += [v for data in linked for v in _dates_published(data)]
         values += [t.get("datetime") for t in root.iter("time") if t.get("datetime") and not self._in_page_chrome(t)]
         for value in values:
             day = _iso_day(value)
@@ -283,11 +304,9 @@ class HtmlReader:
             el = el.getparent()
         return False
 
-    def _claimreview(self, root, warnings: list[tuple[str, str]]) -> list[dict]:
-        wanted = set(self.settings.claimreview_types)
-        found: list[dict] = []
-        if not wanted:
-            return found
+    def _json_ld(self, root, warnings: list[tuple[str, str]]) -> list:
+        """The parsed JSON-LD blocks of the page, in order (a block that is not JSON: W003, skipped)."""
+        found: list = []
         for n, script in enumerate(
             (s for s in root.iter("script") if (s.get("type") or "").strip().lower() == "application/ld+json"), 1
         ):
@@ -298,7 +317,7 @@ class HtmlReader:
 
                 warnings.append(("W003", Errors.W003.format(number=n, message=exc.msg, line=exc.lineno)))
                 continue
-            found.extend(_typed(data, wanted))
+            found.append(data)
         return found
 
 
@@ -378,8 +397,8 @@ def _entry(el) -> dict:
         except ValueError:
             count = 1
         for item in parent:
-            if item.tag != "li":
-                continue
+            if item.tag != el.tag or (el.tag != "li" and item.get("class") != el.get("class")):
+                continue  # its place among the entries like it (list items, or footnote blocks of one class)
             value = item.get("value")
             if value is not None and value.strip().lstrip("-").isdigit():
                 count = int(value)
@@ -390,6 +409,15 @@ def _entry(el) -> dict:
     url = next((a.get("href") for a in el.iter("a") if (a.get("href") or "").startswith(("http://", "https://"))), None)
     anchors = tuple(x.get("id") for x in el.iter() if isinstance(x.tag, str) and x.get("id"))
     return {"number": number, "url": url, "anchors": anchors}
+
+
+def _element_saying(root, words: str):
+    """The first element under ``root`` whose whole text is ``words`` (white space aside), or None."""
+    wanted = " ".join(words.split())
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag in _BLOCK and " ".join(el.text_content().split()) == wanted:
+            return el
+    return None
 
 
 def _meta(root) -> dict[str, str]:
@@ -430,6 +458,16 @@ def _iso_day(value: str) -> date | None:
         return date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
         return None
+
+
+def _dates_published(data) -> list[str]:
+    """Every ``datePublished`` string in a JSON-LD value, in order."""
+    if isinstance(data, list):
+        return [v for item in data for v in _dates_published(item)]
+    if isinstance(data, dict):
+        own = [data["datePublished"]] if isinstance(data.get("datePublished"), str) else []
+        return own + [v for value in data.values() if isinstance(value, (list, dict)) for v in _dates_published(value)]
+    return []
 
 
 def _typed(data, wanted: set[str]) -> list[dict]:

@@ -244,6 +244,7 @@ class SectionSplitter:
             if end > start:
                 out.units.append(Unit(len(sections) - 1, role, start, end))
 
+        entry_end = -1  # the end of a markup entry written over several lines (its later lines are in it)
         for line in _LINE.finditer(text):
             raw = line.group()
             stripped = raw.strip()
@@ -251,6 +252,8 @@ class SectionSplitter:
                 continue
             start = line.start() + (len(raw) - len(raw.lstrip()))
             end = start + len(stripped)
+            if start < entry_end:
+                continue
 
             notes: list[str] = []
             here = hints.at(start) if hints is not None else {}
@@ -324,6 +327,8 @@ class SectionSplitter:
 
             if mark is not None:
                 title_open = self._apply_markup(mark, here, text, start, end, out, open_section, add_unit, title_open)
+                if mark.role == "reference_entry":
+                    entry_end = out.entries[-1].end
                 if mark.role == "references_label":
                     in_references = True
                 elif mark.role == "heading":
@@ -458,7 +463,15 @@ class SectionSplitter:
         section = out.sections[-1]
         section.end = end
         if mark.role == "reference_entry":
-            out.entries.append(
-                Entry(len(out.sections) - 1, mark.number, start, end, mark.rule_id, mark.url, mark.anchors)
-            )
+            # An entry written over several lines (a number, then its text) is one entry: the whole
+            # element; a first line that is only its number is the number, not its text.
+            end = max(end, mark.end)
+            first = text[start : text.find("\n", start, end) if "\n" in text[start:end] else end]
+            number = mark.number
+            if first.strip().isdigit() and end > start + len(first):
+                number, start = int(first), text.index("\n", start) + 1
+                while text[start] in " \n":
+                    start += 1
+            section.end = end
+            out.entries.append(Entry(len(out.sections) - 1, number, start, end, mark.rule_id, mark.url, mark.anchors))
         return title_open  # a sub-head belongs to its section and is not read for claims, as a subhead rule's line
