@@ -54,10 +54,27 @@ def article(summary: str, title: str = "Did the council ban cash at the market?"
         ("The figure in the post checks out [1].", "true", "checks out"),
         ("A figure we debunked last year is back in the post [1].", "false", "debunked"),
         ("Researchers disproved the figure the post repeats [1].", "false", "disproved"),
+        (
+            "Traders should be aware of a parking-fine scam that copies council letters [1].",
+            "false",
+            "aware of a parking-fine scam",
+        ),
+        ("Police warned about fake market vouchers sent by text [1].", "false", "warned about fake"),
+        (
+            "Both the card terminals and the cash complaints are real [1].",
+            "partly_true",
+            "Both the card terminals and the cash complaints are real",
+        ),
+        ("Both accounts exist, and the council confirms one of them [1].", None, None),
+        ("There is some truth to the post: one market went card-only [1].", "partly_true", "some truth"),
+        ("The claim is true in part: one market went card-only [1].", "partly_true", "true in part"),
     ],
 )
 def test_phrasings_give_their_class(extract, summary, label, phrase):
     record = extract(article(summary))
+    if label is None:
+        assert record.verdict is None, (summary, record.verdict)
+        return
     assert record.verdict is not None, summary
     assert (record.verdict.label, record.verdict.text) == (label, phrase)
     assert record.verdict.rule_id.startswith(f"verdict.{label}.")
@@ -66,6 +83,22 @@ def test_phrasings_give_their_class(extract, summary, label, phrase):
 def test_a_negated_cue_does_not_count(extract):
     record = extract(article("The chart is not misleading; the post cites it correctly [1]."))
     assert record.verdict is None
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Accounts spreading misleading claims about the market were removed; stalls take cash [1].",
+        "Networks pushing false information about card fees were named by the council [1].",
+        "Pages sharing fabricated stories about the fair were taken down last week [1].",
+    ],
+)
+def test_what_accounts_spread_is_no_verdict(extract, summary):
+    """A rating word inside a block rule's phrase (what someone spreads) rates nothing."""
+    record = extract(article(summary))
+    assert record.verdict is None, record.verdict
+    alone = extract(article("The claims about the market are misleading [1]."))
+    assert alone.verdict.label == "misleading"  # the same word, predicated of the claim, still rates it
 
 
 def test_a_claim_not_yet_debunked_is_not_rated_false(extract):
@@ -215,7 +248,7 @@ def test_scale_and_rating_values_agree():
 
 
 def test_verdict_rules_are_data():
-    """Every class has rules; each id names its class (or marks a verdict heading) and is unique."""
+    """Every class has rules; each id names its class (or marks a verdict heading or block) and is unique."""
     rules = [
         json.loads(line)
         for line in (ROOT / "configs" / "cues" / "verdicts.jsonl").read_text().splitlines()
@@ -224,7 +257,8 @@ def test_verdict_rules_are_data():
     assert {r["verdict"] for r in rules if "verdict" in r} == set(SCALE)
     assert len({r["id"] for r in rules}) == len(rules)
     for r in rules:
-        assert r["id"].startswith(f"verdict.{r['verdict']}." if "verdict" in r else "verdict.heading."), r["id"]
+        kind = r["verdict"] if "verdict" in r else "heading" if r.get("heading") else "block"
+        assert r["id"].startswith(f"verdict.{kind}."), r["id"]
 
 
 def test_verdicts_table_has_one_row_per_document(extract):
@@ -275,3 +309,25 @@ def test_corpus_verdicts_reach_the_targets(annotated_records):
     classes = class_table(matrix).set_index("label")
     assert accuracy(matrix) >= 0.9, matrix
     assert (classes["f1"] >= 0.8).all(), classes
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"verdict": "false", "block": True}, {"heading": True, "block": True}, {}],
+    ids=["class-and-block", "heading-and-block", "neither"],
+)
+def test_a_verdict_rule_is_a_class_a_heading_or_a_block(tmp_path, fields):
+    from claimx.config.rulefiles import read_rules
+    from claimx.errors import ConfigError
+    from claimx.rules.packs import VerdictRule
+
+    path = tmp_path / "verdicts.jsonl"
+    good = {"id": "verdict.false.ok", "verdict": "false", "pattern": "is false"}
+    path.write_text(
+        json.dumps(good) + "\n" + json.dumps({"id": "verdict.x.bad", "pattern": "spreading", **fields}) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as err:
+        read_rules(path, VerdictRule)
+    assert err.value.message.startswith(f"{path}:2: ")
+    assert "exactly one of 'verdict'" in err.value.message

@@ -77,11 +77,14 @@ VerdictLabel = Literal["true", "partly_true", "misleading", "false", "unsupporte
 
 
 class VerdictRule(Rule):
-    """A phrase that states what a fact-check concludes (``claimx_verdicts`` picks one per document),
-    or, with ``heading``, a line that announces the conclusion ("Conclusion", "Our ruling")."""
+    """A phrase that states what a fact-check concludes (``claimx_verdicts`` picks one per document);
+    with ``heading``, a line that announces the conclusion ("Conclusion", "Our ruling"); with
+    ``block``, a phrase holding a rating word that rates nothing ("accounts spreading misleading
+    claims"): being longer, it takes the place of the cues inside it and is never a verdict."""
 
     verdict: VerdictLabel | None = None
     heading: bool = False  # a verdict heading: cues in the paragraph after its line rank higher
+    block: bool = False  # its matches are no verdict and replace the (shorter) cues they overlap
     pattern: Pattern
     priority: int = Field(0, ge=-9, le=9)  # of the cues read, the highest priority wins, then the earliest
     start: bool = False  # the cue must open its sentence ("No, ...")
@@ -92,8 +95,8 @@ class VerdictRule(Rule):
 
     @model_validator(mode="after")
     def _verdict_or_heading(self) -> VerdictRule:
-        if (self.verdict is None) != self.heading:
-            raise ValueError("a verdict rule has either 'verdict' (a class) or 'heading': true")
+        if (self.verdict is not None) + self.heading + self.block != 1:
+            raise ValueError("a verdict rule has exactly one of 'verdict' (a class), 'heading': true, 'block': true")
         return self
 
 
@@ -122,7 +125,7 @@ class Loaded:
     def label(self) -> str:
         r = self.rule
         if isinstance(r, VerdictRule):
-            return r.verdict or "heading"
+            return r.verdict or ("heading" if r.heading else "block")
         return r.label if isinstance(r, PatternRule) else r.cue if isinstance(r, CueRule) else "QUANTITY"
 
     def error(self, message: str) -> ConfigError:
