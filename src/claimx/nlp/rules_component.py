@@ -14,7 +14,8 @@ Results go to span groups, each span labelled and carrying its rule id in
   across both, so "not all" (a hedge) beats "not" (a negation).
 - ``doc.spans["quantities"]``: ``span._.value`` (number or None) and ``span._.unit``.
 - ``doc.spans["verdict_cues"]``: verdict cues (label = verdict class), longest wins
-  across classes; ``claimx_verdicts`` picks the document's verdict among them.
+  across classes, less those a verdict ``block`` rule's matches overlap;
+  ``claimx_verdicts`` picks the document's verdict among them.
 
 A rule with ``head``, ``before`` or ``object`` has its match widened first
 (:mod:`claimx.rules.extents`); ``span._.core`` then keeps the token range the pattern

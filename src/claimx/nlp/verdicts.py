@@ -9,8 +9,8 @@ and picks one:
   sentences of its section, at the start of its sentence for a ``start`` rule, as
   its whole line for a ``whole`` rule (a printed rating), and not right after a
   negation cue when the rule is ``negatable`` ("not misleading");
-- a ``block`` rule's phrase ("spreading misleading claims") rates nothing: longer than
-  the cue inside it, it has already replaced that cue in ``verdict_cues``;
+- a ``block`` rule's phrase ("spreading misleading claims") rates nothing: ``claimx_rules``
+  has already removed the cues it overlaps, as for a pack's block rule;
 - of the cues that count, a *decisive* one (priority at least ``verdicts.decisive``:
   a printed rating line, an open-question title) wins, the higher priority first;
   otherwise a cue in the paragraph after a verdict heading ("Conclusion", "Our
@@ -75,7 +75,7 @@ class Verdicts:
         best, best_key = None, None
         for cue, rule, unit in cues:
             section = _around(sections, cue)
-            if rule.heading or rule.block or section is None or unit is None or unit.label_ == "heading":
+            if rule.heading or section is None or unit is None or unit.label_ == "heading":
                 continue  # a section heading names a topic ("Missing context"), not a conclusion
             if section.label_ not in (rule.sections or order) or section.label_ not in order:
                 continue

@@ -80,11 +80,11 @@ class VerdictRule(Rule):
     """A phrase that states what a fact-check concludes (``claimx_verdicts`` picks one per document);
     with ``heading``, a line that announces the conclusion ("Conclusion", "Our ruling"); with
     ``block``, a phrase holding a rating word that rates nothing ("accounts spreading misleading
-    claims"): being longer, it takes the place of the cues inside it and is never a verdict."""
+    claims"): like a pack's block rule, its matches remove the verdict cues they overlap."""
 
     verdict: VerdictLabel | None = None
     heading: bool = False  # a verdict heading: cues in the paragraph after its line rank higher
-    block: bool = False  # its matches are no verdict and replace the (shorter) cues they overlap
+    block: bool = False  # its matches are no cue and remove the verdict cues they overlap
     pattern: Pattern
     priority: int = Field(0, ge=-9, le=9)  # of the cues read, the highest priority wins, then the earliest
     start: bool = False  # the cue must open its sentence ("No, ...")
