@@ -167,34 +167,3 @@ def test_doc_from_bounds_gives_every_gap_as_spacy_would(blank_vocab, case):
     assert doc.text == text
     assert [(t.text, t.whitespace_) for t in doc] == [(t.text, t.whitespace_) for t in ref]
 
-
-_PIECES = [
-    "works", "council", "don't", "U.S.", "e.g.", "(don't", "it's.", ":)", "a.m.", "x-ray", "multi\u2011agency",
-    "[1]", "[2]", "[1, 2]", "[1\u20133]", "[4](http://x.org)", "works[1].", "said.[3]", "(see [5])", "1.",
-    "\u201cquote\u201d",
-    ",", ".", ";", "...", "$2,000", "50%", "https://example.org/a?b=1", "Fact", "check:", "Executive", "summary",
-]  # fmt: skip
-
-
-@st.composite
-def _text_and_units(draw):
-    parts = draw(st.lists(st.tuples(st.sampled_from(["", " ", " ", "  ", "\n", " \n", "\n\n"]),
-                                    st.sampled_from(_PIECES)), min_size=1, max_size=30))  # fmt: skip
-    text = "".join(space + piece for space, piece in parts) + draw(st.sampled_from(["", " ", "\n"]))
-    cuts = sorted(set(draw(st.lists(st.integers(0, len(text)), max_size=8))))
-    units = [(a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=False) if a < b]
-    return text, units
-
-
-@settings(max_examples=1500, deadline=None)
-@given(_text_and_units())
-def test_reading_line_by_line_gives_the_tokens_of_reading_piece_by_piece(nlp, case):
-    """Unit edges anywhere (inside words too), markers glued or spaced, special cases: the fast
-    reading keeps the tokens of reading every piece between markers and unit edges on its own."""
-    from types import SimpleNamespace
-
-    text, units = case
-    layout = SimpleNamespace(units=[SimpleNamespace(start=a, end=b) for a, b in units])
-    tok = nlp.tokenizer
-    assert tok.bounds(text, layout) == tok.bounds(text, layout, whole=False)
-    assert tok.bounds(text) == tok.bounds(text, whole=False)

@@ -9,13 +9,6 @@ decoration or a cut in a giant line could fall inside a token. This tokenizer
 2. finds the citation markers inside each unit and keeps each one as a token;
 3. tokenizes the text between them with the ordinary tokenizer.
 
-Step 3 reads the text with the ordinary tokenizer line by line, not piece by piece:
-spaCy tokenizes each run of non-space characters (a *chunk*) on its own, so the tokens
-of a chunk that no marker touches and no unit edge cuts are the same either way. Only
-the chunks a marker or a unit edge cuts ("works[1].", a heading number glued to a
-word) are read again on their own, piece by piece. ``tests/nlp/test_tokenizer.py``
-checks the two readings give the same tokens on generated text.
-
 The Doc's text is exactly the input, so character offsets stay exact; every unit
 starts and ends on a token boundary; and the layout is left on ``doc._.layout``
 for the ``claimx_sections`` component, which then need not split again.
@@ -24,10 +17,8 @@ for the ``claimx_sections`` component, which then need not split again.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 
 import spacy
-from spacy.attrs import IDX, IS_SPACE, LENGTH
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
@@ -43,7 +34,6 @@ CACHE_SIZE = 100_000
 FLUSH_EVERY = 1_000_000
 # Pieces of text (between markers) up to _SHORT characters are tokenized once each.
 _SHORT, _SHORT_KEPT = 4, 10_000
-_SPACE = re.compile(r"\s")  # what spaCy's tokenizer splits chunks at (str.isspace)
 
 
 def with_hyphens(infixes, hyphens: list[str], extra: list[str] = ()) -> list[str]:
@@ -107,92 +97,40 @@ class MarkerTokenizer:
 
     def __call__(self, text: str, markup=None) -> Doc:
         """``markup``: an HTML page's :class:`claimx.io.html.Markup`, hints for the section splitter."""
-        layout = self.splitter(text, markup=markup) if self.splitter is not None else None
-        doc = _doc_from_bounds(self.vocab, text, self.bounds(text, layout))
-        doc.user_data[TEXT] = text  # read by the components instead of Doc.text (see units.doc_text)
-        if layout is not None:
-            doc._.layout = layout
-        return doc
-
-    def bounds(self, text: str, layout=None, whole: bool = True) -> list[tuple[int, int]]:
-        """(start, end) of every non-space token of ``text``; with ``layout``, no token crosses a unit's edge.
-
-        ``whole=False`` reads every piece on its own (the reference :meth:`__call__`'s fast
-        reading is tested against).
-        """
-        tokens = self._whole(text) if whole else None
         bounds: list[tuple[int, int]] = []
+        if self.splitter is None:
+            self._segment(text, 0, len(text), bounds)
+            self._flush(len(bounds))
+            doc = _doc_from_bounds(self.vocab, text, bounds)
+            doc.user_data[TEXT] = text
+            return doc
+        layout = self.splitter(text, markup=markup)
         pos = 0
-        for unit in layout.units if layout is not None else ():
+        for unit in layout.units:
             if pos < unit.start:  # furniture, numbers, source lists: tokens too, outside any unit
-                self._segment(text, pos, unit.start, bounds, tokens)
-            self._segment(text, unit.start, unit.end, bounds, tokens)
+                self._segment(text, pos, unit.start, bounds)
+            self._segment(text, unit.start, unit.end, bounds)
             pos = unit.end
         if pos < len(text):
-            self._segment(text, pos, len(text), bounds, tokens)
+            self._segment(text, pos, len(text), bounds)
         self._flush(len(bounds))
-        return bounds
+        doc = _doc_from_bounds(self.vocab, text, bounds)
+        doc.user_data[TEXT] = text  # read by the components instead of Doc.text (see units.doc_text)
+        doc._.layout = layout
+        return doc
 
-    def _whole(self, text: str) -> tuple[list[int], list[int]]:
-        """Starts and ends of the non-space tokens of the whole text, read line by line.
-
-        A line is read in one call, not the whole text: once spaCy's tokenizer meets a
-        special case ("don't", "U.S.") it caches no more chunks for the rest of that call
-        (spaCy issue #1250), and new words would never reach the cache.
-        """
-        starts: list[int] = []
-        ends: list[int] = []
-        pos = 0
-        for line in text.split("\n"):
-            if line and not line.isspace():
-                array = self.base(line).to_array([IDX, LENGTH, IS_SPACE])
-                array = array[array[:, 2] == 0]
-                first = array[:, 0] + pos
-                starts += first.tolist()
-                ends += (first + array[:, 1]).tolist()
-            pos += len(line) + 1
-        return starts, ends
-
-    def _segment(self, text: str, start: int, end: int, out: list[tuple[int, int]], tokens=None) -> None:
+    def _segment(self, text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
         """Token spans of text[start:end], read on its own (a marker or word never crosses its edges)."""
         piece = text[start:end] if (start, end) != (0, len(text)) else text
         pos = 0
         for m in self.marker.finditer(piece):
             s, e = m.span()
             if pos < s:
-                self._between(text, start + pos, start + s, out, tokens)
+                self._words(piece, pos, s, start, out)
             out.append((start + s, start + e))
             pos = e
         if pos < len(piece):
-            self._between(text, start + pos, end, out, tokens)
-
-    def _between(self, text: str, start: int, end: int, out: list[tuple[int, int]], tokens) -> None:
-        """Tokens of text[start:end] (no marker inside) as if read on its own: the whole text's
-        tokens where whole chunks lie inside, the chunks cut at either edge read again."""
-        if tokens is None or end - start <= _SHORT:
-            self._words(text, start, end, 0, out)
-            return
-        lo, hi = start, end
-        if start > 0 and not text[start - 1].isspace() and not text[start].isspace():
-            m = _SPACE.search(text, start, end)  # the chunk cut at the left edge ends here
-            if m is None:
-                self._words(text, start, end, 0, out)
-                return
-            lo = m.start()
-            self._words(text, start, lo, 0, out)
-        right = end < len(text) and not text[end - 1].isspace() and not text[end].isspace()
-        if right:
-            hi = _last_space(text, lo, end) + 1
-            if hi <= lo:  # no space after lo: what is left is one cut chunk
-                self._words(text, lo, end, 0, out)
-                return
-        starts, ends = tokens
-        i = bisect_left(starts, lo)
-        while i < len(starts) and ends[i] <= hi:
-            out.append((starts[i], ends[i]))
-            i += 1
-        if right:
-            self._words(text, hi, end, 0, out)
+            self._words(piece, pos, len(piece), start, out)
 
     def _words(self, piece: str, start: int, end: int, offset: int, out: list[tuple[int, int]]) -> None:
         text = piece[start:end]
@@ -246,14 +184,6 @@ def create_tokenizer(settings: str | None = None, layout: bool = True):
         return MarkerTokenizer(base, MarkerFinder(config).any_marker, SectionSplitter(config) if layout else None)
 
     return make
-
-
-def _last_space(text: str, start: int, end: int) -> int:
-    """Index of the last white-space character of text[start:end], or start - 1."""
-    for i in range(end - 1, start - 1, -1):
-        if text[i].isspace():
-            return i
-    return start - 1
 
 
 def _doc_from_bounds(vocab, text: str, bounds: list[tuple[int, int]]) -> Doc:

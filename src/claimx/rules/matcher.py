@@ -581,7 +581,7 @@ class RuleEngine:
         for col, (keys, table) in self._tables().items():
             column = cols[col]
             for i in _found(keys, table, arrays[:, col], column):
-                for offset, anchored in table[column[i]]:
+                for root, offset in table[column[i]]:
                     if i >= offset:
                         start = i - offset
                         roots = opened[start]
@@ -591,9 +591,8 @@ class RuleEngine:
                             if roots is None:
                                 roots = starts_of[ok] = self._roots_started(ok)
                             opened[start] = roots
-                        for root in anchored & roots if len(anchored) > 1 else anchored:
-                            if root in roots:
-                                starts.add((root, start))
+                        if root in roots:
+                            starts.add((root, start))
         for root in self._scan:
             starts.update((root, i) for i in range(n))
         for root, start in starts:
@@ -646,19 +645,11 @@ class RuleEngine:
                         break
         return ok
 
-    def _tables(self) -> dict[int, tuple[numpy.ndarray, dict[int, list[tuple[int, frozenset[int]]]]]]:
-        """Per anchor column: its sorted values, and per value the (offset, roots) anchored there,
-        the roots of one offset together (one start to check for all of them)."""
+    def _tables(self) -> dict[int, tuple[numpy.ndarray, dict[int, list[tuple[int, int]]]]]:
         if self._arrays is None:
-            self._arrays = {}
-            for col, table in self._index.items():
-                grouped: dict[int, list[tuple[int, frozenset[int]]]] = {}
-                for value, pairs in table.items():
-                    by_offset: dict[int, list[int]] = {}
-                    for root, offset in pairs:
-                        by_offset.setdefault(offset, []).append(root)
-                    grouped[value] = [(offset, frozenset(roots)) for offset, roots in sorted(by_offset.items())]
-                self._arrays[col] = (numpy.array(sorted(grouped), dtype="uint64"), grouped)
+            self._arrays = {
+                col: (numpy.array(sorted(table), dtype="uint64"), table) for col, table in self._index.items()
+            }
         return self._arrays
 
     def alignments(self, doc, key: str, start: int, end: int) -> list[int] | None:
