@@ -166,4 +166,3 @@ def test_doc_from_bounds_gives_every_gap_as_spacy_would(blank_vocab, case):
     doc, ref = _doc_from_bounds(vocab, text, bounds), _doc_from_bounds_by_gaps(vocab, text, bounds)
     assert doc.text == text
     assert [(t.text, t.whitespace_) for t in doc] == [(t.text, t.whitespace_) for t in ref]
-
