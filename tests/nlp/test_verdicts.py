@@ -88,7 +88,7 @@ def test_a_negated_cue_does_not_count(extract):
 @pytest.mark.parametrize(
     "summary",
     [
-        "Accounts spreading misleading claims about the market were removed; stalls take cash [1].",
+        "Bot networks spreading misleading posts about the market were removed; stalls take cash [1].",
         "Networks pushing false information about card fees were named by the council [1].",
         "Pages sharing fabricated stories about the fair were taken down last week [1].",
     ],

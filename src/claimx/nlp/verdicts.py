@@ -9,7 +9,7 @@ and picks one:
   sentences of its section, at the start of its sentence for a ``start`` rule, as
   its whole line for a ``whole`` rule (a printed rating), and not right after a
   negation cue when the rule is ``negatable`` ("not misleading");
-- a ``block`` rule's phrase ("spreading misleading claims") rates nothing: ``claimx_rules``
+- a ``block`` rule's phrase ("spreading misleading posts") rates nothing: ``claimx_rules``
   has already removed the cues it overlaps, as for a pack's block rule;
 - of the cues that count, a *decisive* one (priority at least ``verdicts.decisive``:
   a printed rating line, an open-question title) wins, the higher priority first;

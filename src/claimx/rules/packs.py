@@ -79,8 +79,8 @@ VerdictLabel = Literal["true", "partly_true", "misleading", "false", "unsupporte
 class VerdictRule(Rule):
     """A phrase that states what a fact-check concludes (``claimx_verdicts`` picks one per document);
     with ``heading``, a line that announces the conclusion ("Conclusion", "Our ruling"); with
-    ``block``, a phrase holding a rating word that rates nothing ("accounts spreading misleading
-    claims"): like a pack's block rule, its matches remove the verdict cues they overlap."""
+    ``block``, a phrase holding a rating word that rates nothing ("bot networks spreading
+    misleading posts"): like a pack's block rule, its matches remove the verdict cues they overlap."""
 
     verdict: VerdictLabel | None = None
     heading: bool = False  # a verdict heading: cues in the paragraph after its line rank higher
