@@ -94,7 +94,7 @@ class VerdictRule(Rule):
     sections: list[SectionKind] | None = None  # where it counts [default: settings verdicts.sections]
 
     @model_validator(mode="after")
-    def _verdict_or_heading(self) -> VerdictRule:
+    def _one_kind(self) -> VerdictRule:
         if (self.verdict is not None) + self.heading + self.block != 1:
             raise ValueError("a verdict rule has exactly one of 'verdict' (a class), 'heading': true, 'block': true")
         return self
