@@ -68,6 +68,7 @@ def article(summary: str, title: str = "Did the council ban cash at the market?"
         ("Both accounts exist, and the council confirms one of them [1].", None, None),
         ("There is some truth to the post: one market went card-only [1].", "partly_true", "some truth"),
         ("The claim is true in part: one market went card-only [1].", "partly_true", "true in part"),
+        ("The council says there is a basis in law for the card fee [1].", None, None),
     ],
 )
 def test_phrasings_give_their_class(extract, summary, label, phrase):
