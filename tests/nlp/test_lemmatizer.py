@@ -57,3 +57,15 @@ def test_plain_dict_table_gives_spacys_table_lemmas(extractor):
     assert len(lem._table) == len(table)
     # spaCy's Lookups (what a saved pipeline holds) are still there when asked for.
     assert dict(lem.lookups.get_table("lemma_lookup").items()) == dict(table.items())
+
+
+def test_caches_stay_bounded_and_lemmas_do_not_change(extractor, monkeypatch):
+    """Over a growing vocabulary both caches are emptied when full: same lemmas before and after."""
+    from claimx.nlp import lemmatizer as LM
+
+    nlp, lem = extractor.nlp, lemmatizer(extractor)
+    before = [t.lemma_ for t in lem(nlp.make_doc(TEXT))]
+    monkeypatch.setattr(LM, "CACHE_SIZE", 5)
+    for _ in range(3):
+        assert [t.lemma_ for t in lem(nlp.make_doc(TEXT))] == before
+        assert len(lem._by_hash) <= 5 and len(lem._cache) <= 5

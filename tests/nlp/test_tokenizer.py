@@ -79,7 +79,7 @@ def test_base_tokenizer_is_spacys_factory_with_the_hyphen_infixes(config):
 
 
 def test_spacy_cache_is_large_and_emptied_as_tokens_go_by(nlp, monkeypatch):
-    """spaCy's tokenizer cache holds CACHE_SIZE chunks and is emptied every FLUSH_EVERY tokens: same tokens."""
+    """spaCy's tokenizer cache holds CACHE_SIZE chunks and a fresh one starts every FLUSH_EVERY tokens: same tokens."""
     from claimx.nlp import tokenizer as T
 
     tok = nlp.tokenizer
@@ -88,8 +88,18 @@ def test_spacy_cache_is_large_and_emptied_as_tokens_go_by(nlp, monkeypatch):
     before = [(t.text, t.idx) for t in nlp.make_doc(text)]
     monkeypatch.setattr(T, "FLUSH_EVERY", 5)
     for _ in range(3):
+        old = tok.base
         assert [(t.text, t.idx) for t in nlp.make_doc(text)] == before
-        assert tok._tokens == 0  # emptied after each of these Docs
+        assert tok._tokens == 0  # a fresh cache after each of these Docs
+        new = tok.base
+        assert new is not old
+        attrs = ("prefix_search", "suffix_search", "infix_finditer", "token_match", "url_match", "rules")
+        assert all(getattr(new, a) == getattr(old, a) for a in attrs)
+        assert (new.max_cache_size, new.faster_heuristics, new.vocab) == (
+            old.max_cache_size,
+            old.faster_heuristics,
+            old.vocab,
+        )
 
 
 def test_doc_text_is_left_on_the_doc_and_checked(nlp):

@@ -19,6 +19,11 @@ from spacy.util import load_language_data, registry
 
 from ..config.variants import Variants
 
+# Word types whose lemmas are kept; both caches are emptied when they hold more, so that
+# memory stays flat over an archive whose vocabulary keeps growing (a lemma costs about
+# 2 microseconds to compute again).
+CACHE_SIZE = 50_000
+
 
 class LowercaseLemmatizer(Lemmatizer):
     variants = Variants([])
@@ -51,6 +56,9 @@ class LowercaseLemmatizer(Lemmatizer):
                     found = cache[orth] = strings.add(self.lemma(strings[orth]))
                 lemmas.append(found)
         doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
+        if len(cache) > CACHE_SIZE:
+            cache.clear()
+            self._cache.clear()
         return doc
 
     def lookup_lemmatize(self, token: Token) -> list[str]:
