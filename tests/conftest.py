@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,20 @@ from claimx.run.extractor import Extractor
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seeds" / "000_684467e5201d2897.txt"
+_CACHE: list[str] = []
+
+
+def pytest_configure(config):
+    """Compiled rules are cached in a folder of the session's own (never the user's ~/.cache)."""
+    if "CLAIMX_CACHE_DIR" not in os.environ:
+        _CACHE.append(tempfile.mkdtemp(prefix="claimx-cache-"))
+        os.environ["CLAIMX_CACHE_DIR"] = _CACHE[0]
+
+
+def pytest_unconfigure(config):
+    for path in _CACHE:
+        shutil.rmtree(path, ignore_errors=True)
+        os.environ.pop("CLAIMX_CACHE_DIR", None)
 
 
 @pytest.fixture(scope="session")

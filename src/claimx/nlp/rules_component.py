@@ -41,7 +41,7 @@ GROUPS = {"tactic": "tactics", "actor": "actors", "cue": "hedges", "quantity": "
 
 class RuleMatcher:
     def __init__(self, nlp: Language, loaded: list[Loaded], config: Config) -> None:
-        self.matcher, self.rules = RuleBuilder.for_pipeline(nlp, config).build(loaded)
+        self.matcher, self.rules = RuleBuilder.for_pipeline(nlp, config).build_cached(loaded)
         self.by_order = [self.rules[item.rule.id] for item in loaded]
         self.widens = any(r.extent is not None for r in self.by_order)
         self.number_words = config.settings.rules.number_words

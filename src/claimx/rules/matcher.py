@@ -347,6 +347,28 @@ class RuleEngine:
     def __contains__(self, key: str) -> bool:
         return key in self.patterns
 
+    # Runtime caches: emptied in a saved state, made again as Docs are read.
+    _RUNTIME = {"_by_row": dict, "_sets": dict, "_starts": dict, "_roots_by_tid": None, "_arrays": None}
+
+    def state(self) -> dict[str, Any]:
+        """What :meth:`restore` needs (plain data: no vocab, no spaCy Matcher), for :mod:`claimx.rules.cache`."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("vocab", "open") and k not in self._RUNTIME}
+        state["open"] = list(self.open.patterns.items())
+        return state
+
+    @classmethod
+    def restore(cls, vocab, state: dict[str, Any]) -> RuleEngine:
+        """The engine :meth:`state` was taken from, on ``vocab`` (which must know the rules' strings)."""
+        engine = cls.__new__(cls)
+        engine.__dict__.update({k: v for k, v in state.items() if k != "open"})
+        engine.vocab = vocab
+        for name, make in cls._RUNTIME.items():
+            setattr(engine, name, make() if make else None)
+        engine.open = IndexedMatcher(vocab)
+        for key, patterns in state["open"]:
+            engine.open.add(key, patterns)
+        return engine
+
     @property
     def n_nodes(self) -> int:
         """Nodes of the compiled tries."""

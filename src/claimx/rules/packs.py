@@ -23,6 +23,7 @@ from ..config.lexicons import LexiconTable
 from ..config.rulefiles import Rule, read_rules_with_lines, read_yaml, report, slow_regex
 from ..config.settings import Config, ObjectSettings, SectionKind
 from ..errors import ConfigError, Errors, at, validation_problems
+from . import cache as rule_cache
 from .extents import Extent, Window
 from .matcher import RuleEngine
 from .patterns import Compiled, Compiler, PatternError
@@ -294,15 +295,50 @@ class RuleBuilder:
         def tokenize(text: str) -> tuple[str, ...]:  # rules repeat words: each is split once
             return tuple(t.text for t in base(text) if not t.is_space)
 
-        return cls(
+        lemmatizer = nlp.get_pipe("claimx_lemmatizer")
+        builder = cls(
             nlp.vocab,
             tokenize=lambda text: list(tokenize(text)),
-            lemma=nlp.get_pipe("claimx_lemmatizer").lemma,
+            lemma=lemmatizer.lemma,
             variants=config.variants,
             hyphens=["-", *s.tokenizer.extra_hyphens],
             max_expansion=s.rules.max_expansion,
             objects=s.rules.objects,
         )
+        # What the compiled rules depend on besides the rules: for the cache's key.
+        builder.depends = {
+            "settings": s,
+            "variants": config.variants,
+            "lemma": (lemmatizer.mode, lemmatizer.variants),
+            "tokenizer": _tokenizer_key(base),
+        }
+        return builder
+
+    depends: dict[str, Any] | None = None
+
+    def build_cached(self, loaded: list[Loaded]) -> tuple[RuleEngine, dict[str, CompiledRule]]:
+        """:meth:`build`, read from :mod:`claimx.rules.cache` when the same rules were compiled before.
+
+        The engine keeps string hashes: the strings compiling added to the vocab are kept
+        with it and added again when it is read back.
+        """
+        if self.depends is None:
+            return self.build(loaded)
+        try:
+            key = rule_cache.digest(loaded, self.depends)
+        except TypeError:  # a part of the rules or settings the key cannot read: compile every time
+            return self.build(loaded)
+        stored = rule_cache.read(key)
+        if stored is not None:
+            strings, state, rules = stored
+            for text in strings:
+                self.vocab.strings.add(text)
+            return RuleEngine.restore(self.vocab, state), rules
+        before = set(self.vocab.strings)
+        matcher, rules = self.build(loaded)
+        added = [text for text in self.vocab.strings if text not in before]
+        rule_cache.write(key, (added, matcher.state(), rules))
+        return matcher, rules
 
     def compiler(self, lexicons: LexiconTable) -> Compiler:
         key = id(lexicons)
@@ -380,3 +416,16 @@ class RuleBuilder:
             parts["object"] = Window(max=spec.max or defaults.max, min=spec.min, **sets)
             names["object"] = str(spec.max or defaults.max)
         return Extent(**parts, names=names) if parts else None
+
+
+def _tokenizer_key(tokenizer) -> dict[str, Any]:
+    """A spaCy tokenizer's settings as data: its regexes' patterns and its special cases."""
+
+    def pattern(fn):
+        return getattr(getattr(fn, "__self__", None), "pattern", None if fn is None else repr(fn))
+
+    names = ("prefix_search", "suffix_search", "infix_finditer", "token_match", "url_match")
+    out: dict[str, Any] = {n: pattern(getattr(tokenizer, n, None)) for n in names}
+    out["rules"] = getattr(tokenizer, "rules", None)
+    out["faster_heuristics"] = getattr(tokenizer, "faster_heuristics", None)
+    return out
