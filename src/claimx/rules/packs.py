@@ -275,6 +275,10 @@ class CompiledRule:
 class RuleBuilder:
     """Compiles loaded rules into one :class:`RuleEngine` keyed by rule id."""
 
+    # What compiling depends on besides the rules (set by ``for_pipeline``): the cache's key.
+    # None (a builder made another way): ``build_cached`` compiles every time.
+    depends: dict[str, Any] | None = None
+
     def __init__(
         self, vocab, *, tokenize, lemma, variants, hyphens: list[str], max_expansion: int, objects: ObjectSettings
     ) -> None:
@@ -305,7 +309,6 @@ class RuleBuilder:
             max_expansion=s.rules.max_expansion,
             objects=s.rules.objects,
         )
-        # What the compiled rules depend on besides the rules: for the cache's key.
         builder.depends = {
             "settings": s,
             "variants": config.variants,
@@ -313,8 +316,6 @@ class RuleBuilder:
             "tokenizer": _tokenizer_key(base),
         }
         return builder
-
-    depends: dict[str, Any] | None = None
 
     def build_cached(self, loaded: list[Loaded]) -> tuple[RuleEngine, dict[str, CompiledRule]]:
         """:meth:`build`, read from :mod:`claimx.rules.cache` when the same rules were compiled before.
