@@ -70,3 +70,31 @@ def test_text_between_units_forms_sentences_of_its_own():
 def test_empty_doc_is_left_alone():
     doc = Doc(VOCAB, words=[])
     assert len(SPLIT(doc)) == 0
+
+
+def test_sentence_index_gives_what_span_sent_gives(extractor):
+    """SentenceIndex (read by the record builder) against spaCy's Token.sent, on every corpus token."""
+    from claimx.io.readers import read_inputs
+    from claimx.nlp.units import SentenceIndex
+    from tests.conftest import ROOT
+
+    checked = 0
+    for inp in read_inputs([str(ROOT / "corpora")], extractor.config.settings.input):
+        doc = extractor.nlp(inp.text)
+        index = SentenceIndex(doc)
+        for token in doc:
+            sent = token.sent
+            assert index(token.i) == (sent.start, sent.start_char, sent.end_char)
+            checked += 1
+    assert checked > 10_000
+
+
+def test_sentence_index_of_hand_made_sentences():
+    from claimx.nlp.units import SentenceIndex
+
+    doc = doc_of(["One", ".", "[1]", "Two", "words", "!", "three"], markers=[2])
+    index = SentenceIndex(doc)
+    assert [s.text.strip() for s in doc.sents] == ["One . [1]", "Two words ! three"]
+    assert index(2) == (0, 0, len("One . [1]"))
+    assert index(6) == (3, len("One . [1] "), len("One . [1] Two words ! three"))
+    assert SentenceIndex(Doc(VOCAB, words=[])).starts == []

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Span
 
 SECTIONS, UNITS, CITATIONS, REFERENCES = "sections", "units", "citations", "references"
@@ -57,3 +59,23 @@ class SectionIndex:
     def __call__(self, token: int) -> int:
         """Index of the section holding token ``token`` (-1 before the first one)."""
         return bisect_right(self.starts, token) - 1
+
+
+class SentenceIndex:
+    """Which sentence holds a token, as ``Span.sent`` gives it, from one array read (no Span made)."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        starts = numpy.flatnonzero(doc.to_array(SENT_START) == 1).tolist() if len(doc) else []
+        self.starts = starts if starts[:1] == [0] or not len(doc) else [0, *starts]
+        self._found: dict[int, tuple[int, int, int]] = {}
+
+    def __call__(self, token: int) -> tuple[int, int, int]:
+        """(first token, start char, end char) of the sentence holding token ``token``."""
+        k = bisect_right(self.starts, token) - 1
+        found = self._found.get(k)
+        if found is None:
+            first = self.starts[k]
+            last = self.doc[self.starts[k + 1] - 1 if k + 1 < len(self.starts) else len(self.doc) - 1]
+            found = self._found[k] = (first, self.doc[first].idx, last.idx + len(last))
+        return found
