@@ -47,7 +47,7 @@ def corpus_texts(config, tmp_path_factory):
     return [inp.text for inp in inputs if inp.error is None]
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(line=lines)
 def test_every_rule_that_matches_is_a_candidate_for_the_first_character(rule_regexes, line):
     table = first_char_table(rule_regexes)

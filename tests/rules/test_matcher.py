@@ -187,9 +187,14 @@ def test_shipped_rules_on_corpus_lines(shipped, config):
     from claimx.io.readers import read_inputs
     from tests.conftest import ROOT
 
-    for inp in read_inputs([str(ROOT / "corpora")], config.settings.input):
-        for line in (inp.text or "").splitlines():
-            same(*shipped, line)
+    # The same line recurs across a story's txt, HTML and web versions: each distinct line once.
+    lines = dict.fromkeys(
+        line
+        for inp in read_inputs([str(ROOT / "corpora")], config.settings.input)
+        for line in (inp.text or "").splitlines()
+    )
+    for line in lines:
+        same(*shipped, line)
 
 
 SALAD = st.sampled_from(
