@@ -243,7 +243,7 @@ def test_dask_reads_the_walk_of_a_local_run(tmp_path):
     (src / "a.txt").write_text("Fact check: Is this inside?\n\nYes, it is [1].\n", encoding="utf-8")
     (src / "link.txt").symlink_to(outside)
     job = Job(None, None)
-    client = Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None)
+    client = Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=":0")
     try:
         _compare_walks(src, job, client, tmp_path)
     finally:
