@@ -242,3 +242,28 @@ def test_one_engine_over_many_docs_and_a_late_rule(rules, many, late):
     for words in many:
         doc = make_doc(words)
         assert indexed(doc) == sorted(set(plain(doc)), key=lambda m: (m[1], m[2], m[0]))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "attr", "word"),
+    [
+        ([{"LOWER": "no"}, {"IS_PUNCT": False}], "LOWER", "no"),
+        ([{"LOWER": {"IN": ["did", "does", "do"]}}, {"IS_ALPHA": True}], "LOWER", "did"),
+        ([{"LIKE_NUM": True}, {"LOWER": {"IN": ["of", "to", "in", "on", "at"]}}], "LIKE_NUM", None),
+    ],
+)
+def test_a_compiled_pattern_is_anchored_on_its_rarest_test(pattern, attr, word):
+    """A broad flag (IS_ALPHA, IS_PUNCT false) holds for most tokens: the pattern is filed under its
+    word even when that is a stop word; LIKE_NUM stays rarer than a set of stop words."""
+    from spacy import attrs
+
+    engine = RuleEngine(NLP.vocab)
+    engine.add("r", [pattern])
+    anchored = {engine.columns[col]: set(table) for col, table in engine._index.items()}
+    assert list(anchored) == [getattr(attrs, attr)]
+    if word is not None:
+        assert NLP.vocab.strings[word] in anchored[getattr(attrs, attr)]
+    doc = make_doc(["no", "one", "did", "say", "5", "of", "them"])
+    plain = Matcher(NLP.vocab)
+    plain.add("r", [pattern])
+    assert engine(doc) == sorted(set(plain(doc)), key=lambda m: (m[1], m[2], m[0]))
