@@ -285,8 +285,8 @@ _FLAG_ATTRS = {
     )
 }
 # Flags that hold for few tokens when true (numbers, URLs, digits, currency signs): a test of
-# one counts as a common word when choosing a compiled pattern's anchor. Any other flag test
-# (IS_ALPHA, IS_PUNCT false, ...) holds for a large share of tokens: it counts as more common
+# one weighs _FLAG_WEIGHT when choosing a compiled pattern's anchor, as LIKE_NUM does in
+# anchor(). Any other flag test (IS_ALPHA, IS_PUNCT false, ...) holds for a large share of tokens: it counts as more common
 # than any word, so that [{"LOWER": "no"}, {"IS_PUNCT": false}] is found from "no" (an anchor on
 # IS_PUNCT false was looked up at almost every token: 1,900 lookups a document on the benchmark).
 _RARE_FLAGS = frozenset(_FLAG_ATTRS[name] for name in ("LIKE_NUM", "LIKE_URL", "LIKE_EMAIL", "IS_DIGIT", "IS_CURRENCY"))
@@ -485,7 +485,7 @@ class RuleEngine:
                     return None
                 flag = _FLAG_ATTRS[name]
                 rare = value and flag in _RARE_FLAGS
-                tests[(flag, False, frozenset([int(value)]))] = _FLAG_WEIGHT * 4 if rare else _BROAD_FLAG_WEIGHT
+                tests[(flag, False, frozenset([int(value)]))] = _FLAG_WEIGHT if rare else _BROAD_FLAG_WEIGHT
                 continue
             attr = _WORD_ATTRS.get(name)
             if attr is None:
