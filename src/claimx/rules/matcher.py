@@ -286,9 +286,10 @@ _FLAG_ATTRS = {
 }
 # Flags that hold for few tokens when true (numbers, URLs, digits, currency signs): a test of
 # one weighs _FLAG_WEIGHT when choosing a compiled pattern's anchor, as LIKE_NUM does in
-# anchor(). Any other flag test (IS_ALPHA, IS_PUNCT false, ...) holds for a large share of tokens: it counts as more common
-# than any word, so that [{"LOWER": "no"}, {"IS_PUNCT": false}] is found from "no" (an anchor on
-# IS_PUNCT false was looked up at almost every token: 1,900 lookups a document on the benchmark).
+# anchor(). Any other flag test (IS_ALPHA, IS_PUNCT false, ...) holds for a large share of
+# tokens: it counts as more common than any word, so that [{"LOWER": "no"}, {"IS_PUNCT": false}]
+# is found from "no" (an anchor on IS_PUNCT false was looked up at almost every token: 1,900
+# lookups a document on the benchmark).
 _RARE_FLAGS = frozenset(_FLAG_ATTRS[name] for name in ("LIKE_NUM", "LIKE_URL", "LIKE_EMAIL", "IS_DIGIT", "IS_CURRENCY"))
 _BROAD_FLAG_WEIGHT = 20 * _COMMON_WEIGHT
 # Distinct token rows whose satisfied ids the engine keeps across Docs. A generated archive
